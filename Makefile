@@ -1,0 +1,53 @@
+# Bounceback - the README's commands. Everything installs into .venv.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: help install run test lint typecheck validate unit openapi build bench clean
+
+help:
+	@echo "make run    - start the local stack (no AWS account needed)"
+	@echo "make test   - install everything, then lint, type-check, validate the template and run all tests"
+	@echo "make openapi - regenerate openapi.json from the code"
+	@echo "make build  - sam build (needs python3.12 via pyenv)"
+	@echo "make bench  - run the benchmarks under bench/"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@echo "The local stack is not built yet (it is the local-stack issue); 'make run' has nothing to start." >&2
+	@exit 1
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/sam validate --lint
+
+openapi: $(STAMP)
+	$(BIN)/python scripts/generate_openapi.py
+
+test: lint typecheck validate
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+build: $(STAMP)
+	PYENV_VERSION=3.12.1 $(BIN)/sam build
+
+bench: $(STAMP)
+	$(BIN)/python bench/api_requests.py
+
+clean:
+	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

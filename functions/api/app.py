@@ -1,0 +1,232 @@
+"""The records API (DESIGN §2): HTTP in, a call into `bounceback.records`, JSON out."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback import clock, records
+from bounceback.adapters import dynamo
+from bounceback.adapters.store import DynamoRecordStore
+from bounceback.errors import NotFound
+from bounceback.http import schemas as s
+from bounceback.http.plumbing import guard_request, identity_of, register_error_handlers
+from bounceback.ids import is_id
+from bounceback.settings import settings
+
+logger = Logger()
+tracer = Tracer()
+app = APIGatewayHttpResolver(enable_validation=True)
+app.enable_swagger(path="/docs", title="Bounceback API", version="1.0.0")
+register_error_handlers(app)
+dynamo.bind(settings().table_name, region=settings().region)
+store = DynamoRecordStore()
+
+ERRORS: dict[int, Any] = {
+    code: {"description": text, "content": {"application/json": {"schema": s.ErrorOut.model_json_schema()}}}
+    for code, text in {
+        400: "Malformed body or cursor",
+        404: "Unknown, or not yours",
+        409: "Conflict",
+        413: "Body over 64 KiB",
+        415: "Unsupported media type",
+        422: "Validation failed; details name the fields",
+    }.items()
+}
+AppId = Annotated[str, Query(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+def _app_id(value: str) -> str:
+    # Anything that is not one of our ids cannot be the caller's record.
+    if not is_id(value):
+        raise NotFound(f"no application with id {value}")
+    return value
+
+
+# ------------------------------------------------------------------ profile
+
+
+@app.get("/me", responses={404: ERRORS[404]})
+def get_me() -> s.ProfileOut:
+    return s.ProfileOut.of(records.get_or_create_profile(store, identity_of(app), clock.now()))
+
+
+@app.patch("/me", responses={k: ERRORS[k] for k in (400, 413, 415, 422)})
+def patch_me(changes: Annotated[s.ProfilePatch, Body()]) -> s.ProfileOut:
+    profile = records.update_profile(store, identity_of(app), changes.changes(), clock.now())
+    return s.ProfileOut.of(profile)
+
+
+@app.delete("/me", status_code=204)
+def delete_me() -> Response[None]:
+    records.delete_user(store, identity_of(app))
+    return Response(status_code=204)
+
+
+@app.get("/me/export", responses={200: {"description": "All your data (JSON), or applications as CSV"}})
+def export_me(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:
+    state = records.load_state(store, identity_of(app), clock.now())
+    if format == "csv":
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=records.applications_csv(state.applications),
+            headers={"Content-Disposition": 'attachment; filename="bounceback-applications.csv"'},
+        )
+    return s.Export(
+        profile=s.ProfileOut.of(state.profile),
+        applications=[s.ApplicationOut.of(a) for a in state.applications],
+        activities=[s.ActivityOut.model_validate(a) for a in state.activities],
+        emails=[s.SentEmailOut.model_validate(e) for e in state.sent],
+    ).model_dump(mode="json")
+
+
+# ------------------------------------------------------------------ applications
+
+
+@cache
+def _create_once() -> Any:
+    """The create use case behind Powertools idempotency (built on first use)."""
+    persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
+    config = IdempotencyConfig(
+        event_key_jmespath="[user, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=24 * 3600,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def create(request: dict[str, Any]) -> dict[str, str]:
+        body = s.ApplicationIn.model_validate(request["body"])
+        app_ = records.create_application(store, identity_of(app), body.changes(), clock.now())
+        # Only the id is kept in the idempotency record: no personal data outlives DELETE /me.
+        return {"id": app_.id}
+
+    return create
+
+
+@app.post(
+    "/applications",
+    status_code=201,
+    responses={k: ERRORS[k] for k in (400, 409, 413, 415, 422)},
+)
+def create_application(
+    body: Annotated[s.ApplicationIn, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="idempotency-key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    ] = None,
+) -> Response[s.ApplicationOut]:
+    identity = identity_of(app)
+    if idempotency_key is None:
+        created = records.create_application(store, identity, body.changes(), clock.now())
+    else:
+        request = {"user": identity.user_id, "key": idempotency_key, "body": body.model_dump(mode="json")}
+        first = _create_once()(request=request)
+        stored = store.get_application(identity.user_id, first["id"])
+        if stored is None:
+            raise NotFound("the application created with this Idempotency-Key was deleted")
+        created = stored.application
+    return Response(201, content_types.APPLICATION_JSON, s.ApplicationOut.of(created))
+
+
+@app.get("/applications", responses={k: ERRORS[k] for k in (400, 422)})
+def list_applications(
+    status: Annotated[s.Status | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> s.ApplicationPage:
+    page = records.list_applications(store, identity_of(app), status, limit, cursor)
+    return s.ApplicationPage(items=[s.ApplicationOut.of(a) for a in page.items], next_cursor=page.next_cursor)
+
+
+@app.get("/applications/<id>", responses={404: ERRORS[404]})
+def get_application(id: str) -> s.ApplicationOut:
+    return s.ApplicationOut.of(records.get_application(store, identity_of(app), _app_id(id)))
+
+
+@app.patch("/applications/<id>", responses={k: ERRORS[k] for k in (400, 404, 409, 413, 415, 422)})
+def patch_application(id: str, changes: Annotated[s.ApplicationPatch, Body()]) -> s.ApplicationOut:
+    updated = records.update_application(
+        store, identity_of(app), _app_id(id), changes.changes(), clock.now()
+    )
+    return s.ApplicationOut.of(updated)
+
+
+@app.delete("/applications/<id>", status_code=204, responses={404: ERRORS[404]})
+def delete_application(id: str) -> Response[None]:
+    records.delete_application(store, identity_of(app), _app_id(id), clock.now())
+    return Response(status_code=204)
+
+
+@app.post(
+    "/applications/<id>/events",
+    status_code=201,
+    responses={k: ERRORS[k] for k in (400, 404, 409, 413, 415, 422)},
+)
+def record_event(id: str, body: Annotated[s.EventIn, Body()]) -> Response[s.EventRecorded]:
+    event, updated = records.record_event(
+        store, identity_of(app), _app_id(id), body.changes(), clock.now()
+    )
+    recorded = s.EventRecorded(
+        event=s.EventOut.model_validate(event), application=s.ApplicationOut.of(updated)
+    )
+    return Response(201, content_types.APPLICATION_JSON, recorded)
+
+
+# ------------------------------------------------------------------ activities
+
+
+@app.post("/activities", status_code=201, responses={k: ERRORS[k] for k in (400, 413, 415, 422)})
+def log_activity(body: Annotated[s.ActivityIn, Body()]) -> Response[s.ActivityOut]:
+    activity = records.log_activity(store, identity_of(app), body.changes(), clock.now())
+    return Response(201, content_types.APPLICATION_JSON, s.ActivityOut.model_validate(activity))
+
+
+@app.get("/activities", responses={k: ERRORS[k] for k in (400, 422)})
+def list_activities(
+    since: Annotated[date | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> s.ActivityPage:
+    page = records.list_activities(store, identity_of(app), since, limit, cursor)
+    return s.ActivityPage(
+        items=[s.ActivityOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+    )
+
+
+# ------------------------------------------------------------------ contract
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(200, content_types.APPLICATION_JSON, openapi_json())
+
+
+def openapi_json() -> str:
+    """The OpenAPI document of this API, as committed in `openapi.json`."""
+    return app.get_openapi_json_schema(
+        title="Bounceback API",
+        version="1.0.0",
+        summary="Rejection-aware job-search nudges",
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    refused = guard_request(event)
+    if refused is not None:
+        return refused
+    return app.resolve(event, context)

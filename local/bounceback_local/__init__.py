@@ -1,0 +1,1 @@
+"""The local stack: Bounceback on one machine, no AWS account (DESIGN §4)."""

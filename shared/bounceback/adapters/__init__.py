@@ -1,0 +1,1 @@
+"""Adapters to AWS: DynamoDB through pynamodb, SQS and SES through boto3."""

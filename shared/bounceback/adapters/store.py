@@ -1,0 +1,319 @@
+"""`RecordStore` on DynamoDB through pynamodb.
+
+Request budget per use case (counted by bench/api_requests.py):
+reads and list pages are one request; a write is one transaction that stores the
+record and touches the profile (activity day, plan version, due mark), plus one read
+where the use case needs the current item. Every write that can change the user's plan
+marks the user due *now* in the due index; the sender then re-plans and stores the
+planner's real wake-up time (see `mark_planned`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from bounceback.adapters import dynamo as d
+from bounceback.adapters.due_index import due_keys
+from bounceback.domain.model import Activity, Application, Profile, UserState
+from bounceback.errors import BadRequest, Conflict
+from bounceback.records import Identity, Page, StoredApplication
+
+
+def _encode_cursor(payload: dict[str, str]) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, expected: Mapping[str, str | None]) -> str:
+    """The position stored in `cursor`; 400 when it was edited or made for another query."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor is not one this API issued") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("after"), str):
+        raise BadRequest("cursor is not one this API issued")
+    for key, value in expected.items():
+        if payload.get(key) != value:
+            raise BadRequest(f"cursor was issued for a different {key}")
+    after: str = payload["after"]
+    return after
+
+
+def _condition_failed(error: TransactWriteError, index: int) -> bool:
+    reasons = error.cancellation_reasons or []
+    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+
+
+class DynamoRecordStore:
+    """The table of `bounceback.adapters.dynamo`, one partition per user."""
+
+    def __init__(self, connection: Connection | None = None) -> None:
+        self._connection = connection
+
+    def _transaction(self) -> TransactWrite:
+        connection = self._connection or Connection(
+            region=d.BaseItem.Meta.region, host=d.BaseItem.Meta.host
+        )
+        self._connection = connection
+        return TransactWrite(connection=connection)
+
+    # -------------------------------------------------------------- profile
+
+    def get_profile(self, user_id: str) -> Profile | None:
+        try:
+            item = d.ProfileItem.get(d.user_pk(user_id), d.PROFILE_SK)
+        except DoesNotExist:
+            return None
+        return d.profile_from_item(item)
+
+    def create_profile(self, profile: Profile) -> Profile:
+        item = d.ProfileItem(
+            pk=d.user_pk(profile.user_id),
+            sk=d.PROFILE_SK,
+            user_id=profile.user_id,
+            email=profile.email,
+            created_at=profile.created_at,
+            plan_version=0,
+        )
+        try:
+            item.save(condition=d.ProfileItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            existing = self.get_profile(profile.user_id)
+            assert existing is not None
+            return existing
+        return profile
+
+    def _touch_actions(
+        self, identity: Identity, now: datetime, activity_day: date | None = None
+    ) -> list[Action]:
+        """Profile updates that go with every plan-changing write.
+
+        They create the profile if this is the user's first write, record the day of
+        search activity, bump the plan version and mark the user due now.
+        """
+        p = d.ProfileItem
+        bucket, due_at = due_keys(identity.user_id, now)
+        actions: list[Action] = [
+            p.item_type.set(d.ProfileItem),
+            p.user_id.set(identity.user_id),
+            p.created_at.set(p.created_at | now),
+            p.plan_version.add(1),
+            p.due_bucket.set(bucket),
+            p.due_at.set(due_at),
+        ]
+        if identity.email:
+            actions.append(p.email.set(identity.email))
+        if activity_day is not None:
+            actions.append(p.activity_days.add({activity_day.isoformat()}))
+        return actions
+
+    def update_profile(self, identity: Identity, changes: Mapping[str, Any], now: datetime) -> Profile:
+        p = d.ProfileItem
+        actions = self._touch_actions(identity, now)
+        for name, value in changes.items():
+            attribute = getattr(p, name)
+            if value is None:
+                actions.append(attribute.remove())
+            elif isinstance(value, date):
+                actions.append(attribute.set(value.isoformat()))
+            else:
+                actions.append(attribute.set(value))
+        item = p(d.user_pk(identity.user_id), d.PROFILE_SK)
+        item.update(actions=actions)
+        return d.profile_from_item(item)
+
+    def delete_user(self, user_id: str) -> int:
+        keys = list(
+            d.BaseItem.query(d.user_pk(user_id), attributes_to_get=["pk", "sk"], page_size=500)
+        )
+        with d.BaseItem.batch_write() as batch:
+            for item in keys:
+                batch.delete(item)
+        return len(keys)
+
+    # -------------------------------------------------------------- applications
+
+    def add_application(self, identity: Identity, app: Application, now: datetime) -> None:
+        item = d.application_to_item(identity.user_id, app)
+        with self._transaction() as tx:
+            tx.save(item, condition=d.ApplicationItem.sk.does_not_exist())
+            tx.update(
+                d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
+                actions=self._touch_actions(identity, now, app.applied_on),
+            )
+
+    def get_application(self, user_id: str, app_id: str) -> StoredApplication | None:
+        try:
+            item = d.ApplicationItem.get(d.user_pk(user_id), d.app_sk(app_id))
+        except DoesNotExist:
+            return None
+        return StoredApplication(d.application_from_item(item), int(item.version or 0))
+
+    def get_application_with_profile(
+        self, user_id: str, app_id: str
+    ) -> tuple[StoredApplication | None, Profile | None]:
+        pk = d.user_pk(user_id)
+        stored: StoredApplication | None = None
+        profile: Profile | None = None
+        for item in d.BaseItem.batch_get([(pk, d.app_sk(app_id)), (pk, d.PROFILE_SK)]):
+            if isinstance(item, d.ApplicationItem):
+                stored = StoredApplication(d.application_from_item(item), int(item.version or 0))
+            elif isinstance(item, d.ProfileItem):
+                profile = d.profile_from_item(item)
+        return stored, profile
+
+    def save_application(
+        self,
+        identity: Identity,
+        stored: StoredApplication,
+        updated: Application,
+        activity_day: date | None,
+        now: datetime,
+    ) -> None:
+        item = d.application_to_item(identity.user_id, updated, version=stored.version)
+        try:
+            with self._transaction() as tx:
+                # Saved whole, on the version that was read: a concurrent edit fails
+                # this write instead of being silently overwritten.
+                tx.save(item)
+                tx.update(
+                    d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
+                    actions=self._touch_actions(identity, now, activity_day),
+                )
+        except TransactWriteError as exc:
+            if _condition_failed(exc, 0):
+                raise Conflict("the application changed meanwhile; read it again and retry") from exc
+            raise
+
+    def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool:
+        item = d.ApplicationItem(d.user_pk(identity.user_id), d.app_sk(app_id))
+        try:
+            with self._transaction() as tx:
+                tx.delete(item, condition=d.ApplicationItem.sk.exists(), add_version_condition=False)
+                tx.update(
+                    d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
+                    actions=self._touch_actions(identity, now),
+                )
+        except TransactWriteError as exc:
+            if _condition_failed(exc, 0):
+                return False
+            raise
+        return True
+
+    def list_applications(
+        self, user_id: str, status: str | None, limit: int, cursor: str | None
+    ) -> Page:
+        pk = d.user_pk(user_id)
+        start: dict[str, dict[str, str]] | None = None
+        if cursor:
+            after = _decode_cursor(cursor, {"of": "applications", "status": status})
+            start = {"pk": {"S": pk}, "sk": {"S": d.app_sk(after)}}
+            if status:
+                start["status_sk"] = {"S": d.status_sort_key(status, after)}
+        if status:
+            results = d.ApplicationItem.by_status.query(
+                pk,
+                d.ApplicationItem.status_sk.startswith(f"{status}#"),
+                scan_index_forward=False,
+                limit=limit,
+                page_size=limit,
+                last_evaluated_key=start,
+            )
+        else:
+            results = d.ApplicationItem.query(
+                pk,
+                d.ApplicationItem.sk.startswith(d.APP_PREFIX),
+                scan_index_forward=False,
+                limit=limit,
+                page_size=limit,
+                last_evaluated_key=start,
+            )
+        items = tuple(d.application_from_item(i) for i in results)
+        next_cursor = None
+        if results.last_evaluated_key and items:
+            next_cursor = _encode_cursor(
+                {"of": "applications", "status": status, "after": items[-1].id}  # type: ignore[dict-item]
+            )
+        return Page(items, next_cursor)
+
+    # -------------------------------------------------------------- activities
+
+    def add_activity(self, identity: Identity, activity: Activity, now: datetime) -> None:
+        with self._transaction() as tx:
+            tx.save(d.activity_to_item(identity.user_id, activity))
+            tx.update(
+                d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
+                actions=self._touch_actions(identity, now, activity.date),
+            )
+
+    def list_activities(
+        self, user_id: str, since: date | None, limit: int, cursor: str | None
+    ) -> Page:
+        pk = d.user_pk(user_id)
+        since_key = since.isoformat() if since else None
+        start = None
+        if cursor:
+            after = _decode_cursor(cursor, {"of": "activities", "since": since_key})
+            if not after.startswith(d.ACT_PREFIX):
+                raise BadRequest("cursor is not one this API issued")
+            start = {"pk": {"S": pk}, "sk": {"S": after}}
+        lower = d.ACT_PREFIX + (since_key or "")
+        results = d.ActivityItem.query(
+            pk,
+            d.ActivityItem.sk.between(lower, d.ACT_PREFIX + "\uffff"),
+            scan_index_forward=False,
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=start,
+        )
+        raw = list(results)
+        items = tuple(d.activity_from_item(i) for i in raw)
+        next_cursor = None
+        if results.last_evaluated_key and raw:
+            next_cursor = _encode_cursor(
+                {"of": "activities", "since": since_key, "after": raw[-1].sk}  # type: ignore[dict-item]
+            )
+        return Page(items, next_cursor)
+
+    # -------------------------------------------------------------- whole state
+
+    def load_state(self, user_id: str) -> UserState | None:
+        """Everything in the user's partition, in one query (paged past 1 MB)."""
+        return _state_from_items(d.BaseItem.query(d.user_pk(user_id)))
+
+
+def _state_from_items(items: Iterable[d.BaseItem]) -> UserState | None:
+    profile: Profile | None = None
+    applications: list[Application] = []
+    activities: list[Activity] = []
+    sent = []
+    for item in items:
+        if isinstance(item, d.ProfileItem):
+            profile = d.profile_from_item(item)
+        elif isinstance(item, d.ApplicationItem):
+            applications.append(d.application_from_item(item))
+        elif isinstance(item, d.ActivityItem):
+            activities.append(d.activity_from_item(item))
+        elif isinstance(item, d.SentEmailItem):
+            sent.append(d.sent_from_item(item))
+    if profile is None:
+        return None
+    return UserState(
+        profile=profile,
+        applications=tuple(applications),
+        activities=tuple(activities),
+        sent=tuple(sent),
+    )

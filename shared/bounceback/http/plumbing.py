@@ -1,0 +1,147 @@
+"""HTTP plumbing shared by the API function: who is calling, body guards, errors.
+
+All error responses have the one shape of DESIGN §2:
+``{"error": code, "message": text, "details": [{"field", "message"}]}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError as PowertoolsServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from bounceback.errors import ServiceError
+from bounceback.records import Identity
+
+MAX_BODY_BYTES = 64 * 1024
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+# Routes that accept an HTML form post besides JSON (DESIGN §2).
+FORM_ROUTES = frozenset({("POST", "/applications")})
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+def error_response(
+    status: int, code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
+) -> Response[str]:
+    body = {"error": code, "message": message, "details": list(details)}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+
+
+def error_event_response(
+    status: int, code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The same error shape as a raw API Gateway v2 response (before routing)."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": JSON},
+        "body": json.dumps({"error": code, "message": message, "details": list(details)}),
+        "isBase64Encoded": False,
+    }
+
+
+def identity_of(app: APIGatewayHttpResolver) -> Identity:
+    """The caller, from the claims the JWT authorizer put in the request context."""
+    claims = app.current_event.request_context.authorizer.jwt_claim or {}
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise Unauthorized("a valid bearer token is required")
+    email = claims.get("email")
+    return Identity(user_id=sub, email=email if isinstance(email, str) else "")
+
+
+def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Refuse bodies before routing: too large (413), wrong media type (415), not JSON (400).
+
+    Returns an error response, or None when the request may go on. Parsing here also
+    stops a deeply nested document from reaching the validator as a RecursionError.
+    """
+    raw = event.get("body")
+    if not raw:
+        return None
+    size = len(raw) * 3 // 4 if event.get("isBase64Encoded") else len(raw.encode())
+    if size > MAX_BODY_BYTES:
+        return error_event_response(413, "payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
+    route = event.get("routeKey", "").split(" ", 1)
+    method_path = (route[0], route[1]) if len(route) == 2 else ("", "")
+    if media_type == FORM and method_path in FORM_ROUTES:
+        return None
+    if media_type != JSON:
+        allowed = "application/json" + (f" or {FORM}" if method_path in FORM_ROUTES else "")
+        return error_event_response(415, "unsupported_media_type", f"send {allowed}")
+    if event.get("isBase64Encoded"):
+        return None
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        return error_event_response(400, "bad_request", "the body is not valid JSON")
+    if not isinstance(document, dict):
+        return error_event_response(400, "bad_request", "the body must be a JSON object")
+    return None
+
+
+def _field_of(location: Sequence[Any]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    """Map every expected failure to its status, in one place."""
+
+    @app.exception_handler(ServiceError)
+    def _service_error(exc: ServiceError) -> Response[str]:
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation_error(exc: RequestValidationError) -> Response[str]:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "bad_request", "the body is not valid JSON")
+        details = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in errors]
+        fields = ", ".join(dict.fromkeys(d["field"] for d in details))
+        return error_response(422, "validation_error", f"invalid fields: {fields}", details)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(exc: RequestUnsupportedContentType) -> Response[str]:
+        return error_response(415, "unsupported_media_type", "send application/json")
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _key_reused(exc: IdempotencyValidationError) -> Response[str]:
+        return error_response(
+            409, "conflict", "this Idempotency-Key was already used with a different body"
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _key_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response[str]:
+        return error_response(409, "conflict", "a request with this Idempotency-Key is still running")
+
+    @app.exception_handler(PowertoolsServiceError)
+    def _powertools_error(exc: PowertoolsServiceError) -> Response[str]:
+        return error_response(exc.status_code, "error", exc.msg)
+
+    @app.not_found
+    def _no_route(exc: Exception) -> Response[str]:
+        return error_response(404, "not_found", "no such route")

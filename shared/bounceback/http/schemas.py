@@ -1,0 +1,256 @@
+"""Request and response bodies of the HTTP API (DESIGN §2), as pydantic models.
+
+Powertools validates requests against these and generates the OpenAPI document
+from them, so the contract and the checks cannot drift apart. Unknown fields are
+refused (422): a body can never name another user or set what only we may set.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+# `date` is also a field name below; this alias keeps the type reachable there.
+Day = date
+
+from bounceback.domain.model import (
+    ActivityKind,
+    Application,
+    EventType,
+    Profile,
+    RejectionChannel,
+    Source,
+    Status,
+)
+
+# One line of text: no control characters (they would end up in e-mail headers).
+Line = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"),
+]
+OptionalLine = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"),
+]
+# Free text: newlines and tabs allowed, other control characters not.
+Note = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=5000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
+]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f<>\"',;]+@[^@\s\x00-\x1f\x7f<>\"',;]+\.[^@\s\x00-\x1f\x7f<>\"',;]+$"
+    ),
+]
+
+
+def _iana_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("must be an IANA time zone name such as Europe/Berlin") from exc
+    return name
+
+
+TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_iana_zone)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the caller actually sent (PATCH semantics)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ProfilePatch(_Input):
+    timezone: TimeZoneName | None = None
+    send_hour: Annotated[int, Field(ge=0, le=23)] | None = None
+    break_days: Annotated[int, Field(ge=1, le=7)] | None = None
+    gap_days: Annotated[int, Field(ge=2, le=14)] | None = None
+    digest_enabled: bool | None = None
+    paused_until: date | None = None
+    unsubscribed: bool | None = None
+
+    @model_validator(mode="after")
+    def _only_pause_may_be_cleared(self) -> ProfilePatch:
+        for name in self.model_fields_set - {"paused_until"}:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class ApplicationIn(_Input):
+    company: Line
+    role: Line
+    source: Source = "other"
+    applied_on: date | None = None
+    url: Url | None = None
+    contact_name: OptionalLine | None = None
+    contact_email: Email | None = None
+    notes: Note | None = None
+
+
+class ApplicationPatch(_Input):
+    company: Line | None = None
+    role: Line | None = None
+    source: Source | None = None
+    applied_on: date | None = None
+    url: Url | None = None
+    contact_name: OptionalLine | None = None
+    contact_email: Email | None = None
+    notes: Note | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_stay(self) -> ApplicationPatch:
+        for name in ("company", "role", "source", "applied_on"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class EventIn(_Input):
+    type: EventType
+    channel: RejectionChannel | None = None
+    occurred_at: datetime | None = None
+    note: Note | None = None
+
+
+class ActivityIn(_Input):
+    kind: ActivityKind
+    date: Day | None = None
+    note: Note | None = None
+
+
+# ------------------------------------------------------------------ responses
+
+
+class _Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ProfileOut(_Output):
+    id: str
+    email: str
+    timezone: str
+    send_hour: int
+    break_days: int
+    gap_days: int
+    digest_enabled: bool
+    paused_until: date | None
+    unsubscribed: bool
+    suppressed: bool
+
+    @classmethod
+    def of(cls, profile: Profile) -> ProfileOut:
+        return cls(
+            id=profile.user_id,
+            email=profile.email,
+            timezone=profile.timezone,
+            send_hour=profile.send_hour,
+            break_days=profile.break_days,
+            gap_days=profile.gap_days,
+            digest_enabled=profile.digest_enabled,
+            paused_until=profile.paused_until,
+            unsubscribed=profile.unsubscribed,
+            suppressed=profile.suppressed,
+        )
+
+
+class EventOut(_Output):
+    id: str
+    type: EventType
+    occurred_at: datetime
+    recorded_at: datetime
+    channel: RejectionChannel | None
+    note: str | None
+
+
+class ApplicationOut(_Output):
+    id: str
+    company: str
+    role: str
+    status: Status
+    source: Source
+    applied_on: date
+    url: str | None
+    contact_name: str | None
+    contact_email: str | None
+    notes: str | None
+    events: list[EventOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, app: Application) -> ApplicationOut:
+        return cls.model_validate(app)
+
+
+class ApplicationPage(BaseModel):
+    items: list[ApplicationOut]
+    next_cursor: str | None
+
+
+class EventRecorded(BaseModel):
+    event: EventOut
+    application: ApplicationOut
+
+
+class ActivityOut(_Output):
+    id: str
+    kind: ActivityKind
+    date: Day
+    note: str | None
+    created_at: datetime
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivityOut]
+    next_cursor: str | None
+
+
+class SentEmailOut(_Output):
+    claim_key: str
+    local_date: date
+    kinds: list[str]
+    state: str
+    sent_at: datetime | None
+    subject: str | None
+
+
+class Export(BaseModel):
+    profile: ProfileOut
+    applications: list[ApplicationOut]
+    activities: list[ActivityOut]
+    emails: list[SentEmailOut]
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The one error shape of the API."""
+
+    error: str
+    message: str
+    details: list[ErrorDetail]
+
+
+ERROR_STATUSES = Literal[400, 404, 409, 413, 415, 422]

@@ -1,0 +1,319 @@
+"""Use cases of the records API: what each route does, independent of HTTP and storage.
+
+Every function takes the caller's `Identity` (from the token, never from the body), a
+`RecordStore` and `now`; ownership is enforced by the store's keys (a user's records
+live in the user's own partition), so another user's id is simply not found.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bounceback.domain.model import Activity, Application, Event, Profile, UserState
+from bounceback.domain.transitions import InvalidTransition, status_after
+from bounceback.errors import Conflict, Invalid, NotFound
+from bounceback.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is calling, as the JWT authorizer vouched for it."""
+
+    user_id: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: tuple[Any, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """An application with the storage version its next write must match."""
+
+    application: Application
+    version: int
+
+
+class RecordStore(Protocol):
+    """What the use cases need from storage (implemented in `adapters.store`)."""
+
+    def get_profile(self, user_id: str) -> Profile | None: ...
+
+    def create_profile(self, profile: Profile) -> Profile: ...
+
+    def update_profile(self, identity: Identity, changes: Mapping[str, Any], now: datetime) -> Profile: ...
+
+    def delete_user(self, user_id: str) -> int: ...
+
+    def add_application(self, identity: Identity, app: Application, now: datetime) -> None: ...
+
+    def get_application(self, user_id: str, app_id: str) -> StoredApplication | None: ...
+
+    def get_application_with_profile(
+        self, user_id: str, app_id: str
+    ) -> tuple[StoredApplication | None, Profile | None]: ...
+
+    def save_application(
+        self,
+        identity: Identity,
+        stored: StoredApplication,
+        updated: Application,
+        activity_day: date | None,
+        now: datetime,
+    ) -> None: ...
+
+    def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool: ...
+
+    def list_applications(
+        self, user_id: str, status: str | None, limit: int, cursor: str | None
+    ) -> Page: ...
+
+    def add_activity(self, identity: Identity, activity: Activity, now: datetime) -> None: ...
+
+    def list_activities(
+        self, user_id: str, since: date | None, limit: int, cursor: str | None
+    ) -> Page: ...
+
+    def load_state(self, user_id: str) -> UserState | None: ...
+
+
+def local_today(profile: Profile | None, now: datetime) -> date:
+    zone = ZoneInfo(profile.timezone if profile else "UTC")
+    return now.astimezone(zone).date()
+
+
+# ------------------------------------------------------------------ profile
+
+
+def get_or_create_profile(store: RecordStore, identity: Identity, now: datetime) -> Profile:
+    """The caller's profile; the first call creates it with the defaults of DESIGN §1.1."""
+    profile = store.get_profile(identity.user_id)
+    if profile is not None:
+        return profile
+    return store.create_profile(Profile(user_id=identity.user_id, email=identity.email, created_at=now))
+
+
+def update_profile(
+    store: RecordStore, identity: Identity, changes: Mapping[str, Any], now: datetime
+) -> Profile:
+    """Apply preference changes (already validated field by field)."""
+    return store.update_profile(identity, changes, now)
+
+
+def delete_user(store: RecordStore, identity: Identity) -> None:
+    """Erase everything stored for the caller."""
+    store.delete_user(identity.user_id)
+
+
+# ------------------------------------------------------------------ applications
+
+
+def create_application(
+    store: RecordStore, identity: Identity, fields: Mapping[str, Any], now: datetime
+) -> Application:
+    """Store a new application; `applied_on` defaults to today in the user's zone."""
+    applied_on: date | None = fields.get("applied_on")
+    if applied_on is None:
+        applied_on = local_today(store.get_profile(identity.user_id), now)
+    _reject_far_future("applied_on", applied_on, now)
+    values = {k: v for k, v in fields.items() if k != "applied_on"}
+    app = Application(
+        id=new_id(now),
+        applied_on=applied_on,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    store.add_application(identity, app, now)
+    return app
+
+
+def get_application(store: RecordStore, identity: Identity, app_id: str) -> Application:
+    stored = store.get_application(identity.user_id, app_id)
+    if stored is None:
+        raise NotFound(f"no application with id {app_id}")
+    return stored.application
+
+
+def update_application(
+    store: RecordStore,
+    identity: Identity,
+    app_id: str,
+    changes: Mapping[str, Any],
+    now: datetime,
+) -> Application:
+    """Edit an application's details; its status only moves through events."""
+    stored = store.get_application(identity.user_id, app_id)
+    if stored is None:
+        raise NotFound(f"no application with id {app_id}")
+    if "applied_on" in changes and changes["applied_on"] is not None:
+        _reject_far_future("applied_on", changes["applied_on"], now)
+    updated = replace(stored.application, **dict(changes), updated_at=now)
+    activity_day = updated.applied_on if "applied_on" in changes else None
+    store.save_application(identity, stored, updated, activity_day, now)
+    return updated
+
+
+def delete_application(store: RecordStore, identity: Identity, app_id: str, now: datetime) -> None:
+    if not store.delete_application(identity, app_id, now):
+        raise NotFound(f"no application with id {app_id}")
+
+
+def record_event(
+    store: RecordStore,
+    identity: Identity,
+    app_id: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+) -> tuple[Event, Application]:
+    """Add an event to an application and move its status (DESIGN §1.1).
+
+    A rejection needs its `channel`; other events must not carry one. Impossible
+    status changes answer 409.
+    """
+    stored, profile = store.get_application_with_profile(identity.user_id, app_id)
+    if stored is None:
+        raise NotFound(f"no application with id {app_id}")
+    event_type = fields["type"]
+    channel = fields.get("channel")
+    if event_type == "rejection" and channel is None:
+        raise Invalid("channel", "a rejection needs the channel it came through")
+    if event_type != "rejection" and channel is not None:
+        raise Invalid("channel", "only a rejection has a channel")
+    zone = ZoneInfo(profile.timezone if profile else "UTC")
+    occurred_at: datetime | None = fields.get("occurred_at")
+    if occurred_at is None:
+        occurred_at = now
+    elif occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=zone)
+    if occurred_at > now + timedelta(minutes=5):
+        raise Invalid("occurred_at", "must not be in the future")
+    app = stored.application
+    try:
+        new_status = status_after(app.status, event_type)
+    except InvalidTransition as exc:
+        raise Conflict(str(exc)) from exc
+    event = Event(
+        id=new_id(now),
+        type=event_type,
+        occurred_at=occurred_at.astimezone(now.tzinfo),
+        recorded_at=now,
+        channel=channel,
+        note=fields.get("note"),
+    )
+    events = tuple(sorted((*app.events, event), key=lambda e: e.occurred_at))
+    if len(events) > MAX_EVENTS_PER_APPLICATION:
+        raise Conflict(f"an application holds at most {MAX_EVENTS_PER_APPLICATION} events")
+    updated = replace(app, status=new_status, events=events, updated_at=now)
+    store.save_application(identity, stored, updated, occurred_at.astimezone(zone).date(), now)
+    return event, updated
+
+
+# Events live inside the application item; this keeps it far below DynamoDB's 400 KB.
+MAX_EVENTS_PER_APPLICATION = 50
+
+
+def list_applications(
+    store: RecordStore, identity: Identity, status: str | None, limit: int, cursor: str | None
+) -> Page:
+    return store.list_applications(identity.user_id, status, limit, cursor)
+
+
+# ------------------------------------------------------------------ activities
+
+
+def log_activity(
+    store: RecordStore, identity: Identity, fields: Mapping[str, Any], now: datetime
+) -> Activity:
+    day: date | None = fields.get("date")
+    if day is None:
+        day = local_today(store.get_profile(identity.user_id), now)
+    _reject_far_future("date", day, now)
+    activity = Activity(
+        id=new_id(now), kind=fields["kind"], date=day, note=fields.get("note"), created_at=now
+    )
+    store.add_activity(identity, activity, now)
+    return activity
+
+
+def list_activities(
+    store: RecordStore, identity: Identity, since: date | None, limit: int, cursor: str | None
+) -> Page:
+    return store.list_activities(identity.user_id, since, limit, cursor)
+
+
+def _reject_far_future(field: str, day: date, now: datetime) -> None:
+    # One day of slack: the user's local "today" can be UTC's tomorrow (UTC+14).
+    if day > now.date() + timedelta(days=1):
+        raise Invalid(field, "must not be in the future")
+
+
+# ------------------------------------------------------------------ export
+
+
+def load_state(store: RecordStore, identity: Identity, now: datetime) -> UserState:
+    state = store.load_state(identity.user_id)
+    if state is None:
+        return UserState(profile=get_or_create_profile(store, identity, now))
+    return state
+
+
+CSV_COLUMNS = (
+    "id",
+    "company",
+    "role",
+    "status",
+    "source",
+    "applied_on",
+    "url",
+    "contact_name",
+    "contact_email",
+    "notes",
+    "events",
+    "created_at",
+)
+
+# A spreadsheet treats a cell starting with one of these as a formula.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def _csv_safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
+
+
+def applications_csv(applications: tuple[Application, ...]) -> str:
+    """Applications as CSV that a spreadsheet opens as text, never as formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for app in applications:
+        events = "; ".join(
+            f"{e.occurred_at.date().isoformat()} {e.type}" + (f" ({e.channel})" if e.channel else "")
+            for e in app.events
+        )
+        row = (
+            app.id,
+            app.company,
+            app.role,
+            app.status,
+            app.source,
+            app.applied_on.isoformat(),
+            app.url,
+            app.contact_name,
+            app.contact_email,
+            app.notes,
+            events,
+            app.created_at.isoformat() if app.created_at else "",
+        )
+        writer.writerow([_csv_safe(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,149 @@
+"""Shared fixtures: moto-backed resources built from template.yaml, and an API client."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bounceback_local.events import LambdaContext, http_event
+from bounceback_local.runtime import apply_environment, load_handler
+from bounceback_local.template import (
+    Resolver,
+    create_tables,
+    functions,
+    load_template,
+    resources_of_type,
+)
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "Bounceback",
+        "POWERTOOLS_DEV": "0",
+    }
+)
+for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+    os.environ.pop(_name, None)
+
+TEMPLATE = load_template()
+
+
+def local_resolver() -> Resolver:
+    """Names for the template's resources inside moto: the logical id itself."""
+    refs = {name: name for name in TEMPLATE["Resources"]}
+    attributes = {
+        f"{name}.Arn": f"arn:aws:dynamodb:us-east-1:123456789012:table/{name}"
+        for name in resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
+    }
+    return Resolver(TEMPLATE, refs=refs, attributes=attributes)
+
+
+@pytest.fixture
+def aws() -> Iterator[Resolver]:
+    """A moto account holding every table of template.yaml."""
+    resolver = local_resolver()
+    with mock_aws():
+        names = {name: resolver.refs[name] for name in resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")}
+        create_tables(boto3.client("dynamodb"), TEMPLATE, names)
+        yield resolver
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class ApiClient:
+    """Calls the API function's handler with HTTP API v2 events, as a signed-in user."""
+
+    def __init__(self, handler: Any, routes: list[tuple[str, str]]) -> None:
+        self._handler = handler
+        self._routes = routes
+
+    def _route_of(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        parts = path.strip("/").split("/")
+        for route_method, route_path in self._routes:
+            template_parts = route_path.strip("/").split("/")
+            if route_method != method or len(template_parts) != len(parts):
+                continue
+            params: dict[str, str] = {}
+            for want, got in zip(template_parts, parts, strict=True):
+                if want.startswith("{") and want.endswith("}"):
+                    params[want[1:-1]] = got
+                elif want != got:
+                    break
+            else:
+                return f"{route_method} {route_path}", params
+        return "$default", {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | str | bytes | None = None,
+        *,
+        user: str | None = "alice",
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+    ) -> Reply:
+        route_key, params = self._route_of(method, path)
+        claims = {"sub": user, "email": f"{user}@example.com"} if user else None
+        event = http_event(
+            method,
+            route_key,
+            path,
+            claims=claims,
+            body=body,
+            headers=headers,
+            query=query,
+            path_parameters=params or None,
+        )
+        result = self._handler(event, LambdaContext("ApiFunction"))
+        return Reply(result["statusCode"], dict(result.get("headers") or {}), result.get("body") or "")
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.request("DELETE", path, **kw)
+
+
+def api_routes(spec_events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in spec_events.values()
+        if e.get("Type") == "HttpApi"
+    ]
+
+
+@pytest.fixture
+def api(aws: Resolver) -> ApiClient:
+    """The API function, loaded fresh with the environment the template gives it."""
+    specs = functions(TEMPLATE, aws)
+    spec = specs["ApiFunction"]
+    apply_environment(list(specs.values()))
+    return ApiClient(load_handler(spec), api_routes(spec.events))
