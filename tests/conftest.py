@@ -8,19 +8,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from bounceback_local.events import LambdaContext, http_event
 from bounceback_local.runtime import apply_environment, load_handler
-from bounceback_local.template import (
-    Resolver,
-    create_tables,
-    functions,
-    load_template,
-    resources_of_type,
-)
+from bounceback_local.provision import provision
+from bounceback_local.template import Resolver, functions, load_template
 
 os.environ.update(
     {
@@ -40,24 +34,11 @@ for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
 TEMPLATE = load_template()
 
 
-def local_resolver() -> Resolver:
-    """Names for the template's resources inside moto: the logical id itself."""
-    refs = {name: name for name in TEMPLATE["Resources"]}
-    attributes = {
-        f"{name}.Arn": f"arn:aws:dynamodb:us-east-1:123456789012:table/{name}"
-        for name in resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
-    }
-    return Resolver(TEMPLATE, refs=refs, attributes=attributes)
-
-
 @pytest.fixture
 def aws() -> Iterator[Resolver]:
-    """A moto account holding every table of template.yaml."""
-    resolver = local_resolver()
+    """A moto account holding every resource of template.yaml."""
     with mock_aws():
-        names = {name: resolver.refs[name] for name in resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")}
-        create_tables(boto3.client("dynamodb"), TEMPLATE, names)
-        yield resolver
+        yield provision(TEMPLATE)
 
 
 @dataclass

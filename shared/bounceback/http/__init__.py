@@ -1,0 +1,1 @@
+"""HTTP plumbing and the API contract (request/response models)."""
