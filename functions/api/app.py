@@ -22,7 +22,12 @@ from bounceback.adapters import dynamo
 from bounceback.adapters.store import DynamoRecordStore
 from bounceback.errors import NotFound
 from bounceback.http import schemas as s
-from bounceback.http.plumbing import guard_request, identity_of, register_error_handlers
+from bounceback.http.plumbing import (
+    form_as_json,
+    guard_request,
+    identity_of,
+    register_error_handlers,
+)
 from bounceback.ids import is_id
 from bounceback.settings import settings
 
@@ -35,7 +40,10 @@ dynamo.bind(settings().table_name, region=settings().region)
 store = DynamoRecordStore()
 
 ERRORS: dict[int, Any] = {
-    code: {"description": text, "content": {"application/json": {"schema": s.ErrorOut.model_json_schema()}}}
+    code: {
+        "description": text,
+        "content": {"application/json": {"schema": s.ErrorOut.model_json_schema()}},
+    }
     for code, text in {
         400: "Malformed body or cursor",
         404: "Unknown, or not yours",
@@ -75,7 +83,9 @@ def delete_me() -> Response[None]:
     return Response(status_code=204)
 
 
-@app.get("/me/export", responses={200: {"description": "All your data (JSON), or applications as CSV"}})
+@app.get(
+    "/me/export", responses={200: {"description": "All your data (JSON), or applications as CSV"}}
+)
 def export_me(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:
     state = records.load_state(store, identity_of(app), clock.now())
     if format == "csv":
@@ -96,6 +106,15 @@ def export_me(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") ->
 # ------------------------------------------------------------------ applications
 
 
+# The key is the caller's id with their Idempotency-Key: one user's key never
+# answers for another user.
+idempotency = IdempotencyConfig(
+    event_key_jmespath="[user, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=24 * 3600,
+)
+
+
 @cache
 def _create_once() -> Any:
     """The create use case behind Powertools idempotency (built on first use)."""
@@ -106,7 +125,9 @@ def _create_once() -> Any:
         expires_after_seconds=24 * 3600,
     )
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    @idempotent_function(
+        data_keyword_argument="request", persistence_store=persistence, config=config
+    )
     def create(request: dict[str, Any]) -> dict[str, str]:
         body = s.ApplicationIn.model_validate(request["body"])
         app_ = records.create_application(store, identity_of(app), body.changes(), clock.now())
@@ -132,7 +153,11 @@ def create_application(
     if idempotency_key is None:
         created = records.create_application(store, identity, body.changes(), clock.now())
     else:
-        request = {"user": identity.user_id, "key": idempotency_key, "body": body.model_dump(mode="json")}
+        request = {
+            "user": identity.user_id,
+            "key": idempotency_key,
+            "body": body.model_dump(mode="json"),
+        }
         first = _create_once()(request=request)
         stored = store.get_application(identity.user_id, first["id"])
         if stored is None:
@@ -148,7 +173,9 @@ def list_applications(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> s.ApplicationPage:
     page = records.list_applications(store, identity_of(app), status, limit, cursor)
-    return s.ApplicationPage(items=[s.ApplicationOut.of(a) for a in page.items], next_cursor=page.next_cursor)
+    return s.ApplicationPage(
+        items=[s.ApplicationOut.of(a) for a in page.items], next_cursor=page.next_cursor
+    )
 
 
 @app.get("/applications/<id>", responses={404: ERRORS[404]})
@@ -226,7 +253,8 @@ def openapi_json() -> str:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
     refused = guard_request(event)
     if refused is not None:
         return refused
-    return app.resolve(event, context)
+    return app.resolve(form_as_json(event), context)

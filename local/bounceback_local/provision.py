@@ -41,7 +41,9 @@ def provision(
     for name in tables:
         resolver.refs[name] = name
         resolver.attributes[f"{name}.Arn"] = _arn("dynamodb", region, f"table/{name}")
-        resolver.attributes[f"{name}.StreamArn"] = _arn("dynamodb", region, f"table/{name}/stream/local")
+        resolver.attributes[f"{name}.StreamArn"] = _arn(
+            "dynamodb", region, f"table/{name}/stream/local"
+        )
     create_tables(client("dynamodb"), template, {name: name for name in tables})
 
     for name, resource in resources.items():
@@ -56,7 +58,9 @@ def provision(
             resolver.attributes[f"{name}.Id"] = arn
         elif kind == "AWS::SSM::Parameter":
             client("ssm").put_parameter(
-                Name=props.get("Name", name), Value=str(resolver.resolve(props["Value"])), Type="String"
+                Name=props.get("Name", name),
+                Value=str(resolver.resolve(props["Value"])),
+                Type="String",
             )
             resolver.refs[name] = props.get("Name", name)
         elif kind == "AWS::SNS::Topic":
@@ -71,7 +75,12 @@ def provision(
     for name in ordered:
         props = queues[name].get("Properties") or {}
         attributes: dict[str, str] = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+        ):
             if key in props:
                 attributes[key] = str(resolver.resolve(props[key]))
         if "RedrivePolicy" in props:
@@ -100,7 +109,9 @@ def provision(
             )["UserPool"]
             resolver.refs[name] = pool["Id"]
             resolver.attributes[f"{name}.Arn"] = pool["Arn"]
-            resolver.attributes[f"{name}.ProviderURL"] = f"https://cognito-idp.{region}.amazonaws.com/{pool['Id']}"
+            resolver.attributes[f"{name}.ProviderURL"] = (
+                f"https://cognito-idp.{region}.amazonaws.com/{pool['Id']}"
+            )
 
     for name, resource in resources.items():
         if resource.get("Type") == "AWS::Cognito::UserPoolClient":
@@ -109,7 +120,10 @@ def provision(
                 UserPoolId=str(resolver.resolve(props["UserPoolId"])),
                 ClientName=name,
                 GenerateSecret=bool(props.get("GenerateSecret", False)),
-                ExplicitAuthFlows=[*props.get("ExplicitAuthFlows", []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+                ExplicitAuthFlows=[
+                    *props.get("ExplicitAuthFlows", []),
+                    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                ],
             )["UserPoolClient"]
             resolver.refs[name] = created["ClientId"]
     for name in resources_of_type(template, "AWS::Serverless::HttpApi"):
@@ -118,7 +132,9 @@ def provision(
 
 
 def _client_factory(region: str, endpoint_url: str | None) -> Any:
+    session: Any = boto3.session.Session(region_name=region)
+
     def client(service: str) -> Any:
-        return boto3.client(service, region_name=region, endpoint_url=endpoint_url)
+        return session.client(service, endpoint_url=endpoint_url)
 
     return client

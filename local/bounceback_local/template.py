@@ -50,13 +50,24 @@ def _construct(loader: yaml.SafeLoader, tag: str, node: yaml.Node) -> dict[str, 
             value = str(value).split(".", 1)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        raise yaml.constructor.ConstructorError(
+            None, None, f"unexpected node for {tag}", node.start_mark
+        )
     return {name: value}
 
 
+def _constructor_for(tag: str) -> Any:
+    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+        return _construct(loader, tag, node)
+
+    return construct
+
+
 for _tag in _SHORT_TAGS:
-    _CfnLoader.add_constructor(_tag, lambda loader, node, tag=_tag: _construct(loader, tag, node))
+    _CfnLoader.add_constructor(_tag, _constructor_for(_tag))
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
@@ -96,7 +107,7 @@ class Resolver:
             return value
         if len(value) != 1:
             return {k: self.resolve(v) for k, v in value.items()}
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             return self.refs.get(arg, arg)
         if key == "Fn::GetAtt":
@@ -188,7 +199,9 @@ def table_definition(properties: Mapping[str, Any], table_name: str) -> dict[str
     return request
 
 
-def create_tables(dynamodb_client: Any, template: Mapping[str, Any], names: Mapping[str, str]) -> None:
+def create_tables(
+    dynamodb_client: Any, template: Mapping[str, Any], names: Mapping[str, str]
+) -> None:
     """Create every table of the template (named by `names[logical id]`), with its TTL."""
     for logical, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
         props = resource["Properties"]

@@ -4,8 +4,8 @@ One table, one partition per user (``pk = USER#<sub>``):
 
 | item        | sk                         | notes                                        |
 |-------------|----------------------------|----------------------------------------------|
-| profile     | ``PROFILE``                | preferences; due-index keys when a wake-up is set |
-| application | ``APP#<id>``               | events embedded, oldest first; ``status_sk`` for the ByStatus LSI |
+| profile     | ``PROFILE``                | preferences; due-index keys when due          |
+| application | ``APP#<id>``               | events embedded; ``status_sk`` keys the LSI   |
 | activity    | ``ACT#<date>#<id>``        | sorted by date, so ``?since=`` is a key range |
 | sent e-mail | ``SEND#<claim key>``       | the sender's claim / record of one e-mail     |
 
@@ -30,8 +30,12 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, KeysOnlyProjection, LocalSecondaryIndex
-from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.indexes import (
+    AllProjection,
+    GlobalSecondaryIndex,
+    KeysOnlyProjection,
+    LocalSecondaryIndex,
+)
 from pynamodb.models import Model
 
 from bounceback.domain.model import (
@@ -260,7 +264,9 @@ def application_from_item(item: ApplicationItem) -> Application:
     )
 
 
-def application_to_item(user_id: str, app: Application, version: int | None = None) -> ApplicationItem:
+def application_to_item(
+    user_id: str, app: Application, version: int | None = None
+) -> ApplicationItem:
     assert app.created_at is not None and app.updated_at is not None
     item = ApplicationItem(
         pk=user_pk(user_id),
@@ -312,8 +318,8 @@ def sent_from_item(item: SentEmailItem) -> SentEmail:
     return SentEmail(
         claim_key=item.claim_key,
         local_date=date.fromisoformat(item.local_date),
-        kinds=tuple(item.kinds or ()),
-        nudge_keys=tuple(item.nudge_keys or ()),
+        kinds=tuple(str(k) for k in item.kinds or ()),
+        nudge_keys=tuple(str(k) for k in item.nudge_keys or ()),
         state=item.state,  # type: ignore[arg-type]
         claimed_at=item.claimed_at,
         sent_at=item.sent_at,

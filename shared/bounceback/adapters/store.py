@@ -51,8 +51,10 @@ def _decode_cursor(cursor: str, expected: Mapping[str, str | None]) -> str:
 
 
 def _condition_failed(error: TransactWriteError, index: int) -> bool:
+    """True when the transaction's item at `index` failed its condition."""
     reasons = error.cancellation_reasons or []
-    return len(reasons) > index and reasons[index] is not None and reasons[index].code == "ConditionalCheckFailed"
+    reason = reasons[index] if len(reasons) > index else None
+    return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
 class DynamoRecordStore:
@@ -120,7 +122,9 @@ class DynamoRecordStore:
             actions.append(p.activity_days.add({activity_day.isoformat()}))
         return actions
 
-    def update_profile(self, identity: Identity, changes: Mapping[str, Any], now: datetime) -> Profile:
+    def update_profile(
+        self, identity: Identity, changes: Mapping[str, Any], now: datetime
+    ) -> Profile:
         p = d.ProfileItem
         actions = self._touch_actions(identity, now)
         for name, value in changes.items():
@@ -195,14 +199,18 @@ class DynamoRecordStore:
                 )
         except TransactWriteError as exc:
             if _condition_failed(exc, 0):
-                raise Conflict("the application changed meanwhile; read it again and retry") from exc
+                raise Conflict(
+                    "the application changed meanwhile; read it again and retry"
+                ) from exc
             raise
 
     def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool:
         item = d.ApplicationItem(d.user_pk(identity.user_id), d.app_sk(app_id))
         try:
             with self._transaction() as tx:
-                tx.delete(item, condition=d.ApplicationItem.sk.exists(), add_version_condition=False)
+                tx.delete(
+                    item, condition=d.ApplicationItem.sk.exists(), add_version_condition=False
+                )
                 tx.update(
                     d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
                     actions=self._touch_actions(identity, now),

@@ -6,9 +6,11 @@ All error responses have the one shape of DESIGN §2:
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError as PowertoolsServiceError
@@ -46,7 +48,9 @@ def error_response(
     status: int, code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
 ) -> Response[str]:
     body = {"error": code, "message": message, "details": list(details)}
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
+    )
 
 
 def error_event_response(
@@ -82,13 +86,15 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     size = len(raw) * 3 // 4 if event.get("isBase64Encoded") else len(raw.encode())
     if size > MAX_BODY_BYTES:
-        return error_event_response(413, "payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes")
+        return error_event_response(
+            413, "payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes"
+        )
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
     route = event.get("routeKey", "").split(" ", 1)
     method_path = (route[0], route[1]) if len(route) == 2 else ("", "")
     if media_type == FORM and method_path in FORM_ROUTES:
-        return None
+        return None if _form_fields(raw, event) is not None else _REPEATED_FIELD
     if media_type != JSON:
         allowed = "application/json" + (f" or {FORM}" if method_path in FORM_ROUTES else "")
         return error_event_response(415, "unsupported_media_type", f"send {allowed}")
@@ -101,6 +107,34 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
     if not isinstance(document, dict):
         return error_event_response(400, "bad_request", "the body must be a JSON object")
     return None
+
+
+_REPEATED_FIELD = error_event_response(400, "bad_request", "a form field was sent more than once")
+
+
+def _form_fields(raw: str, event: Mapping[str, Any]) -> dict[str, str] | None:
+    """A form body as one value per field (blank fields left out); None if a field repeats."""
+    text = base64.b64decode(raw).decode("utf-8", "replace") if event.get("isBase64Encoded") else raw
+    fields: dict[str, str] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        if name in fields:
+            return None
+        fields[name] = value
+    return {name: value for name, value in fields.items() if value.strip()}
+
+
+def form_as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """The same request with a form body turned into the equivalent JSON object.
+
+    Validation then runs on one shape whatever the client sent; blank form fields
+    mean "not given", as an empty text input does in a browser.
+    """
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    if not event.get("body") or not headers.get("content-type", "").lower().startswith(FORM):
+        return event
+    fields = _form_fields(event["body"], event) or {}
+    headers["content-type"] = JSON
+    return {**event, "headers": headers, "body": json.dumps(fields), "isBase64Encoded": False}
 
 
 def _field_of(location: Sequence[Any]) -> str:
@@ -120,7 +154,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         errors = list(exc.errors())
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "bad_request", "the body is not valid JSON")
-        details = [{"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in errors]
+        details = [
+            {"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")}
+            for e in errors
+        ]
         fields = ", ".join(dict.fromkeys(d["field"] for d in details))
         return error_response(422, "validation_error", f"invalid fields: {fields}", details)
 
@@ -136,11 +173,13 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(IdempotencyAlreadyInProgressError)
     def _key_in_flight(exc: IdempotencyAlreadyInProgressError) -> Response[str]:
-        return error_response(409, "conflict", "a request with this Idempotency-Key is still running")
+        return error_response(
+            409, "conflict", "a request with this Idempotency-Key is still running"
+        )
 
     @app.exception_handler(PowertoolsServiceError)
     def _powertools_error(exc: PowertoolsServiceError) -> Response[str]:
-        return error_response(exc.status_code, "error", exc.msg)
+        return error_response(exc.status_code, "error", str(exc.msg))
 
     @app.not_found
     def _no_route(exc: Exception) -> Response[str]:

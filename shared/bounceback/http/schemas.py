@@ -20,9 +20,6 @@ from pydantic import (
     model_validator,
 )
 
-# `date` is also a field name below; this alias keeps the type reachable there.
-Day = date
-
 from bounceback.domain.model import (
     ActivityKind,
     Application,
@@ -33,10 +30,15 @@ from bounceback.domain.model import (
     Status,
 )
 
+# `date` is also a field name below; this alias keeps the type reachable there.
+Day = date
+
 # One line of text: no control characters (they would end up in e-mail headers).
 Line = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
+    ),
 ]
 OptionalLine = Annotated[
     str,
@@ -45,16 +47,22 @@ OptionalLine = Annotated[
 # Free text: newlines and tabs allowed, other control characters not.
 Note = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=5000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
+    StringConstraints(
+        strip_whitespace=True, max_length=5000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+    ),
 ]
 Url = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$"),
+    StringConstraints(
+        strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$"
+    ),
 ]
 Email = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f<>\"',;]+@[^@\s\x00-\x1f\x7f<>\"',;]+\.[^@\s\x00-\x1f\x7f<>\"',;]+$"
+        strip_whitespace=True,
+        max_length=254,
+        pattern=r"^[^@\s\x00-\x1f\x7f<>\"',;]+@[^@\s\x00-\x1f\x7f<>\"',;]+\.[^@\s\x00-\x1f\x7f<>\"',;]+$",
     ),
 ]
 
