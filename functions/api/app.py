@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (
@@ -40,12 +41,10 @@ dynamo.bind(settings().table_name, region=settings().region)
 store = DynamoRecordStore()
 
 ERRORS: dict[int, Any] = {
-    code: {
-        "description": text,
-        "content": {"application/json": {"schema": s.ErrorOut.model_json_schema()}},
-    }
+    code: {"description": text, "content": {"application/json": {"model": s.ErrorOut}}}
     for code, text in {
         400: "Malformed body or cursor",
+        401: "Missing or invalid bearer token (answered by the authorizer)",
         404: "Unknown, or not yours",
         409: "Conflict",
         413: "Body over 64 KiB",
@@ -53,7 +52,14 @@ ERRORS: dict[int, Any] = {
         422: "Validation failed; details name the fields",
     }.items()
 }
-AppId = Annotated[str, Query(min_length=26, max_length=26, pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+def answers(success: int, description: str, *errors: int) -> dict[int, Any]:
+    """OpenAPI responses: the success (schema from the return type) and the errors."""
+    ok: dict[str, Any] = {"description": description}
+    if success == 204:
+        ok["content"] = {}
+    return {success: ok, 401: ERRORS[401], **{code: ERRORS[code] for code in errors}}
 
 
 def _app_id(value: str) -> str:
@@ -66,25 +72,35 @@ def _app_id(value: str) -> str:
 # ------------------------------------------------------------------ profile
 
 
-@app.get("/me", responses={404: ERRORS[404]})
+@app.get("/me", responses=answers(200, "Your profile"))
 def get_me() -> s.ProfileOut:
     return s.ProfileOut.of(records.get_or_create_profile(store, identity_of(app), clock.now()))
 
 
-@app.patch("/me", responses={k: ERRORS[k] for k in (400, 413, 415, 422)})
+@app.patch("/me", responses=answers(200, "The updated profile", 400, 413, 415, 422))
 def patch_me(changes: Annotated[s.ProfilePatch, Body()]) -> s.ProfileOut:
     profile = records.update_profile(store, identity_of(app), changes.changes(), clock.now())
     return s.ProfileOut.of(profile)
 
 
-@app.delete("/me", status_code=204)
+@app.delete("/me", status_code=204, responses=answers(204, "Everything of yours is erased"))
 def delete_me() -> Response[None]:
     records.delete_user(store, identity_of(app))
     return Response(status_code=204)
 
 
 @app.get(
-    "/me/export", responses={200: {"description": "All your data (JSON), or applications as CSV"}}
+    "/me/export",
+    responses={
+        **answers(200, "All your data", 422),
+        200: {
+            "description": "All your data (JSON), or your applications as CSV",
+            "content": {
+                "application/json": {"model": s.Export},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
 )
 def export_me(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:
     state = records.load_state(store, identity_of(app), clock.now())
@@ -140,7 +156,7 @@ def _create_once() -> Any:
 @app.post(
     "/applications",
     status_code=201,
-    responses={k: ERRORS[k] for k in (400, 409, 413, 415, 422)},
+    responses=answers(201, "The stored application", 400, 409, 413, 415, 422),
 )
 def create_application(
     body: Annotated[s.ApplicationIn, Body()],
@@ -166,7 +182,7 @@ def create_application(
     return Response(201, content_types.APPLICATION_JSON, s.ApplicationOut.of(created))
 
 
-@app.get("/applications", responses={k: ERRORS[k] for k in (400, 422)})
+@app.get("/applications", responses=answers(200, "A page of applications", 400, 422))
 def list_applications(
     status: Annotated[s.Status | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -178,12 +194,15 @@ def list_applications(
     )
 
 
-@app.get("/applications/<id>", responses={404: ERRORS[404]})
+@app.get("/applications/<id>", responses=answers(200, "The application", 404))
 def get_application(id: str) -> s.ApplicationOut:
     return s.ApplicationOut.of(records.get_application(store, identity_of(app), _app_id(id)))
 
 
-@app.patch("/applications/<id>", responses={k: ERRORS[k] for k in (400, 404, 409, 413, 415, 422)})
+@app.patch(
+    "/applications/<id>",
+    responses=answers(200, "The updated application", 400, 404, 409, 413, 415, 422),
+)
 def patch_application(id: str, changes: Annotated[s.ApplicationPatch, Body()]) -> s.ApplicationOut:
     updated = records.update_application(
         store, identity_of(app), _app_id(id), changes.changes(), clock.now()
@@ -191,7 +210,7 @@ def patch_application(id: str, changes: Annotated[s.ApplicationPatch, Body()]) -
     return s.ApplicationOut.of(updated)
 
 
-@app.delete("/applications/<id>", status_code=204, responses={404: ERRORS[404]})
+@app.delete("/applications/<id>", status_code=204, responses=answers(204, "Deleted", 404))
 def delete_application(id: str) -> Response[None]:
     records.delete_application(store, identity_of(app), _app_id(id), clock.now())
     return Response(status_code=204)
@@ -200,7 +219,7 @@ def delete_application(id: str) -> Response[None]:
 @app.post(
     "/applications/<id>/events",
     status_code=201,
-    responses={k: ERRORS[k] for k in (400, 404, 409, 413, 415, 422)},
+    responses=answers(201, "The event and the application after it", 400, 404, 409, 413, 415, 422),
 )
 def record_event(id: str, body: Annotated[s.EventIn, Body()]) -> Response[s.EventRecorded]:
     event, updated = records.record_event(
@@ -215,13 +234,17 @@ def record_event(id: str, body: Annotated[s.EventIn, Body()]) -> Response[s.Even
 # ------------------------------------------------------------------ activities
 
 
-@app.post("/activities", status_code=201, responses={k: ERRORS[k] for k in (400, 413, 415, 422)})
+@app.post(
+    "/activities",
+    status_code=201,
+    responses=answers(201, "The logged activity", 400, 413, 415, 422),
+)
 def log_activity(body: Annotated[s.ActivityIn, Body()]) -> Response[s.ActivityOut]:
     activity = records.log_activity(store, identity_of(app), body.changes(), clock.now())
     return Response(201, content_types.APPLICATION_JSON, s.ActivityOut.model_validate(activity))
 
 
-@app.get("/activities", responses={k: ERRORS[k] for k in (400, 422)})
+@app.get("/activities", responses=answers(200, "A page of activities, newest first", 400, 422))
 def list_activities(
     since: Annotated[date | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -247,6 +270,14 @@ def openapi_json() -> str:
         title="Bounceback API",
         version="1.0.0",
         summary="Rejection-aware job-search nudges",
+        description=(
+            "Record job applications, their outcomes and your other search activity; "
+            "Bounceback plans a short recovery break after a rejection and kind e-mail "
+            "nudges back into the search. Every route but the public ones needs a "
+            "Cognito JWT as `Authorization: Bearer <token>`."
+        ),
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        security=[{"bearerAuth": []}],
     )
 
 
