@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bounceback import clock, records
 from bounceback.adapters import dynamo
 from bounceback.adapters.store import DynamoRecordStore
+from bounceback.domain.model import Application
 from bounceback.errors import NotFound
 from bounceback.http import schemas as s
 from bounceback.http.plumbing import (
@@ -135,18 +136,14 @@ idempotency = IdempotencyConfig(
 def _create_once() -> Any:
     """The create use case behind Powertools idempotency (built on first use)."""
     persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
-    config = IdempotencyConfig(
-        event_key_jmespath="[user, key]",
-        payload_validation_jmespath="body",
-        expires_after_seconds=24 * 3600,
-    )
 
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=persistence, config=config
+        data_keyword_argument="request", persistence_store=persistence, config=idempotency
     )
-    def create(request: dict[str, Any]) -> dict[str, str]:
+    def create(request: dict[str, Any], created: list[Application]) -> dict[str, str]:
         body = s.ApplicationIn.model_validate(request["body"])
         app_ = records.create_application(store, identity_of(app), body.changes(), clock.now())
+        created.append(app_)
         # Only the id is kept in the idempotency record: no personal data outlives DELETE /me.
         return {"id": app_.id}
 
@@ -174,11 +171,15 @@ def create_application(
             "key": idempotency_key,
             "body": body.model_dump(mode="json"),
         }
-        first = _create_once()(request=request)
-        stored = store.get_application(identity.user_id, first["id"])
-        if stored is None:
-            raise NotFound("the application created with this Idempotency-Key was deleted")
-        created = stored.application
+        fresh: list[Application] = []
+        first = _create_once()(request=request, created=fresh)
+        if fresh:
+            created = fresh[0]
+        else:  # a repeat: answer with the application the first request created
+            stored = store.get_application(identity.user_id, first["id"])
+            if stored is None:
+                raise NotFound("the application created with this Idempotency-Key was deleted")
+            created = stored.application
     return Response(201, content_types.APPLICATION_JSON, s.ApplicationOut.of(created))
 
 

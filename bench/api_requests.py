@@ -1,0 +1,179 @@
+"""How many DynamoDB requests one call of each API route makes.
+
+Counted through botocore's event hooks: a `before-call.dynamodb` handler is added to
+botocore's built-in handlers, so every client (pynamodb's, Powertools idempotency's)
+reports each request. Runs the real API handler against moto, in-process.
+
+    .venv/bin/python bench/api_requests.py
+
+Targets (issue 2): create application <= 3 including idempotency; a read or a list page
+<= 1; recording an event <= 2. Prints a table, then one JSON line of the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import botocore.handlers
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CALLS: Counter[str] = Counter()
+
+
+def _count(model: Any, **_: Any) -> None:
+    CALLS[model.name] += 1
+
+
+# Registered before any session exists, so every client created later carries it.
+botocore.handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", _count))
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+)
+
+from moto import mock_aws  # noqa: E402
+
+from bounceback import clock  # noqa: E402
+from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
+from bounceback_local.template import functions, load_template  # noqa: E402
+from tests.conftest import ApiClient, api_routes  # noqa: E402
+
+APPLICATION = {"company": "Acme", "role": "Analyst", "source": "recruiter", "applied_on": "2027-02-01"}
+# Route -> the most requests one call may make (None: no target, reported only).
+TARGETS: dict[str, int | None] = {
+    "GET /me": 1,
+    "PATCH /me": 1,
+    "POST /applications": 3,
+    "POST /applications (Idempotency-Key)": 3,
+    "POST /applications (Idempotency-Key, repeat)": 3,
+    "POST /applications (applied_on omitted)": None,
+    "GET /applications": 1,
+    "GET /applications?status=": 1,
+    "GET /applications/{id}": 1,
+    "PATCH /applications/{id}": 2,
+    "POST /applications/{id}/events": 2,
+    "DELETE /applications/{id}": 1,
+    "POST /activities": 1,
+    "GET /activities": 1,
+    "GET /me/export": None,
+    "DELETE /me": None,
+}
+
+
+def measure(label: str, call: Callable[[], Any], rows: dict[str, dict[str, Any]]) -> Any:
+    CALLS.clear()
+    reply = call()
+    assert reply.status < 400, (label, reply.status, reply.text)
+    rows[label] = {"requests": sum(CALLS.values()), "operations": dict(CALLS)}
+    return reply
+
+
+def main() -> int:
+    from bounceback_local.provision import provision
+
+    clock.use(lambda: datetime(2027, 2, 3, 14, 0, tzinfo=UTC))
+    rows: dict[str, dict[str, Any]] = {}
+    with mock_aws():
+        template = load_template()
+        resolver = provision(template)
+        specs = functions(template, resolver)
+        apply_environment(list(specs.values()), {"POWERTOOLS_LOG_LEVEL": "WARNING"})
+        api = ApiClient(load_handler(specs["ApiFunction"]), api_routes(specs["ApiFunction"].events))
+
+        api.get("/me")  # the first call creates the profile; measure steady state
+        for n in range(25):
+            api.post("/applications", {**APPLICATION, "company": f"Seed {n}"})
+        measure("GET /me", lambda: api.get("/me"), rows)
+        measure("PATCH /me", lambda: api.patch("/me", {"send_hour": 8}), rows)
+        created = measure("POST /applications", lambda: api.post("/applications", APPLICATION), rows)
+        key = {"Idempotency-Key": "bench-1"}
+        measure(
+            "POST /applications (Idempotency-Key)",
+            lambda: api.post("/applications", APPLICATION, headers=key),
+            rows,
+        )
+        measure(
+            "POST /applications (Idempotency-Key, repeat)",
+            lambda: api.post("/applications", APPLICATION, headers=key),
+            rows,
+        )
+        without_date = {k: v for k, v in APPLICATION.items() if k != "applied_on"}
+        measure(
+            "POST /applications (applied_on omitted)",
+            lambda: api.post("/applications", without_date),
+            rows,
+        )
+        measure("GET /applications", lambda: api.get("/applications", query={"limit": "20"}), rows)
+        measure(
+            "GET /applications?status=",
+            lambda: api.get("/applications", query={"status": "applied", "limit": "20"}),
+            rows,
+        )
+        app_id = created.json["id"]
+        measure("GET /applications/{id}", lambda: api.get(f"/applications/{app_id}"), rows)
+        measure(
+            "PATCH /applications/{id}",
+            lambda: api.patch(f"/applications/{app_id}", {"notes": "call back Friday"}),
+            rows,
+        )
+        measure(
+            "POST /applications/{id}/events",
+            lambda: api.post(
+                f"/applications/{app_id}/events", {"type": "rejection", "channel": "recruiter_call"}
+            ),
+            rows,
+        )
+        measure("DELETE /applications/{id}", lambda: api.delete(f"/applications/{app_id}"), rows)
+        measure("POST /activities", lambda: api.post("/activities", {"kind": "exercise", "date": "2027-02-02"}), rows)
+        measure("GET /activities", lambda: api.get("/activities"), rows)
+        for label, call in extra_routes(api):
+            TARGETS.setdefault(label, None)
+            measure(label, call, rows)
+        measure("GET /me/export", lambda: api.get("/me/export"), rows)
+        measure("DELETE /me", lambda: api.delete("/me"), rows)
+    clock.use(None)
+
+    print(f"{'route':48} {'requests':>8}  {'target':>6}  operations")
+    met = True
+    for label, row in rows.items():
+        target = TARGETS.get(label)
+        ok = target is None or row["requests"] <= target
+        met &= ok
+        ops = ", ".join(f"{op}×{n}" for op, n in row["operations"].items())
+        shown = "-" if target is None else f"<={target}"
+        print(f"{label:48} {row['requests']:>8}  {shown:>6}  {ops}{'' if ok else '  <-- over target'}")
+    print("(DELETE /me and the export read the whole partition: 27 applications here.)")
+    figures = {label: row["requests"] for label, row in rows.items()}
+    print(json.dumps({"benchmark": "api_requests", "requests_per_call": figures, "targets_met": met}))
+    return 0
+
+
+def extra_routes(api: ApiClient) -> list[tuple[str, Callable[[], Any]]]:
+    """Routes added by later issues, measured when the template has them."""
+    known = {f"{m} {p}" for m, p in api_routes(load_template()["Resources"]["ApiFunction"]["Properties"]["Events"])}
+    extra: list[tuple[str, Callable[[], Any]]] = []
+    for route in ("GET /nudges", "GET /summary"):
+        if route in known:
+            path = route.split(" ", 1)[1]
+            extra.append((route, lambda path=path: api.get(path)))
+    return extra
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
