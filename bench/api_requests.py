@@ -54,7 +54,12 @@ from bounceback_local.runtime import apply_environment, load_handler  # noqa: E4
 from bounceback_local.template import functions, load_template  # noqa: E402
 from tests.conftest import ApiClient, api_routes  # noqa: E402
 
-APPLICATION = {"company": "Acme", "role": "Analyst", "source": "recruiter", "applied_on": "2027-02-01"}
+APPLICATION = {
+    "company": "Acme",
+    "role": "Analyst",
+    "source": "recruiter",
+    "applied_on": "2027-02-01",
+}
 # Route -> the most requests one call may make (None: no target, reported only).
 TARGETS: dict[str, int | None] = {
     "GET /me": 1,
@@ -101,7 +106,9 @@ def main() -> int:
             api.post("/applications", {**APPLICATION, "company": f"Seed {n}"})
         measure("GET /me", lambda: api.get("/me"), rows)
         measure("PATCH /me", lambda: api.patch("/me", {"send_hour": 8}), rows)
-        created = measure("POST /applications", lambda: api.post("/applications", APPLICATION), rows)
+        created = measure(
+            "POST /applications", lambda: api.post("/applications", APPLICATION), rows
+        )
         key = {"Idempotency-Key": "bench-1"}
         measure(
             "POST /applications (Idempotency-Key)",
@@ -140,7 +147,11 @@ def main() -> int:
             rows,
         )
         measure("DELETE /applications/{id}", lambda: api.delete(f"/applications/{app_id}"), rows)
-        measure("POST /activities", lambda: api.post("/activities", {"kind": "exercise", "date": "2027-02-02"}), rows)
+        measure(
+            "POST /activities",
+            lambda: api.post("/activities", {"kind": "exercise", "date": "2027-02-02"}),
+            rows,
+        )
         measure("GET /activities", lambda: api.get("/activities"), rows)
         for label, call in extra_routes(api):
             TARGETS.setdefault(label, None)
@@ -157,16 +168,23 @@ def main() -> int:
         met &= ok
         ops = ", ".join(f"{op}×{n}" for op, n in row["operations"].items())
         shown = "-" if target is None else f"<={target}"
-        print(f"{label:48} {row['requests']:>8}  {shown:>6}  {ops}{'' if ok else '  <-- over target'}")
+        print(
+            f"{label:48} {row['requests']:>8}  {shown:>6}  {ops}{'' if ok else '  <-- over target'}"
+        )
     print("(DELETE /me and the export read the whole partition: 27 applications here.)")
     figures = {label: row["requests"] for label, row in rows.items()}
-    print(json.dumps({"benchmark": "api_requests", "requests_per_call": figures, "targets_met": met}))
+    print(
+        json.dumps({"benchmark": "api_requests", "requests_per_call": figures, "targets_met": met})
+    )
     return 0
 
 
 def extra_routes(api: ApiClient) -> list[tuple[str, Callable[[], Any]]]:
     """Routes added by later issues, measured when the template has them."""
-    known = {f"{m} {p}" for m, p in api_routes(load_template()["Resources"]["ApiFunction"]["Properties"]["Events"])}
+    known = {
+        f"{m} {p}"
+        for m, p in api_routes(load_template()["Resources"]["ApiFunction"]["Properties"]["Events"])
+    }
     extra: list[tuple[str, Callable[[], Any]]] = []
     for route in ("GET /nudges", "GET /summary"):
         if route in known:

@@ -22,6 +22,7 @@ from bounceback import clock, records
 from bounceback.adapters import dynamo
 from bounceback.adapters.store import DynamoRecordStore
 from bounceback.domain.model import Application
+from bounceback.domain.summary import summarize
 from bounceback.errors import NotFound
 from bounceback.http import schemas as s
 from bounceback.http.plumbing import (
@@ -31,6 +32,7 @@ from bounceback.http.plumbing import (
     register_error_handlers,
 )
 from bounceback.ids import is_id
+from bounceback.nudges import nudges_view
 from bounceback.settings import settings
 
 logger = Logger()
@@ -255,6 +257,21 @@ def list_activities(
     return s.ActivityPage(
         items=[s.ActivityOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor
     )
+
+
+# ------------------------------------------------------------------ nudges and momentum
+
+
+@app.get("/nudges", responses=answers(200, "Upcoming nudges (planned now) and the e-mails sent"))
+def list_nudges() -> s.NudgesOut:
+    state = records.load_state(store, identity_of(app), clock.now())
+    return s.NudgesOut.model_validate(nudges_view(state, clock.now()))
+
+
+@app.get("/summary", responses=answers(200, "Momentum: activity, break, statuses, response rate"))
+def get_summary() -> s.SummaryOut:
+    state = records.load_state(store, identity_of(app), clock.now())
+    return s.SummaryOut.model_validate(summarize(state, clock.now()).to_dict())
 
 
 # ------------------------------------------------------------------ contract

@@ -470,3 +470,53 @@ def test_delete_me_leaves_nothing_of_the_user_behind(api: ApiClient) -> None:
     assert "private" not in idempotency and "Acme" not in idempotency
     # A later call starts from a fresh profile.
     assert api.get("/applications").json["items"] == []
+
+
+# ------------------------------------------------------------------ nudges and summary
+
+
+def test_nudges_show_the_acknowledgement_and_the_comeback_after_a_rejection(api: ApiClient) -> None:
+    created = create(api, applied_on="2027-01-20")
+    api.post(
+        f"/applications/{created['id']}/events",
+        {"type": "rejection", "channel": "recruiter_call", "occurred_at": "2027-02-03T13:00:00Z"},
+    )
+    reply = api.get("/nudges")
+    assert reply.status == 200
+    upcoming = reply.json["upcoming"]
+    assert upcoming[0]["kind"] == "acknowledgement"
+    assert upcoming[0]["state"] == "due"
+    comeback = [n for n in upcoming if n["kind"] in ("ask_feedback", "week_plan")]
+    assert {n["local_date"] for n in comeback} == {"2027-02-05"}  # D + break_days (2)
+    assert all(n["reason"] for n in upcoming)
+    assert reply.json["sent"] == []
+
+
+def test_summary_reports_the_break_counts_and_response_rate(api: ApiClient) -> None:
+    first = create(api, applied_on="2027-02-01")
+    create(api, company="Beta", applied_on="2027-02-02")
+    api.post(
+        f"/applications/{first['id']}/events",
+        {"type": "rejection", "channel": "automated_email", "occurred_at": "2027-02-03T12:00:00Z"},
+    )
+    reply = api.get("/summary")
+    assert reply.status == 200
+    summary = reply.json
+    assert summary["on_break"] is True
+    assert summary["break_ends_on"] == "2027-02-05"
+    assert summary["counts_by_status"]["rejected"] == 1
+    assert summary["counts_by_status"]["applied"] == 1
+    assert summary["response_rate"] == 0.5
+    assert summary["days_since_last_activity"] == 0
+    assert summary["this_week"] == {"week_of": "2027-02-01", "applications": 2, "activities": 0}
+
+
+def test_nudges_and_summary_are_per_user(api: ApiClient) -> None:
+    created = create(api, user="bob")
+    api.post(
+        f"/applications/{created['id']}/events",
+        {"type": "rejection", "channel": "agency"},
+        user="bob",
+    )
+    assert api.get("/nudges", user="alice").json == {"upcoming": [], "sent": []}
+    assert api.get("/summary", user="alice").json["on_break"] is False

@@ -248,6 +248,49 @@ class Export(BaseModel):
     emails: list[SentEmailOut]
 
 
+class NudgeOut(BaseModel):
+    """One planned nudge: a section of the e-mail that will go out at `due_at`."""
+
+    kind: str
+    local_date: Day
+    due_at: datetime
+    state: Literal["due", "upcoming"]
+    reason: str
+    application_ids: list[str]
+
+
+class SentNudgesOut(BaseModel):
+    """One e-mail already sent (or claimed), with the kinds it carried."""
+
+    kinds: list[str]
+    local_date: Day
+    due_at: datetime
+    sent_at: datetime | None
+    state: Literal["claimed", "sent", "unknown"]
+    reason: str
+
+
+class NudgesOut(BaseModel):
+    upcoming: list[NudgeOut]
+    sent: list[SentNudgesOut]
+
+
+class WeekCountsOut(BaseModel):
+    week_of: Day
+    applications: int
+    activities: int
+
+
+class SummaryOut(BaseModel):
+    days_since_last_activity: int | None
+    on_break: bool
+    break_ends_on: Day | None
+    counts_by_status: dict[str, int]
+    this_week: WeekCountsOut
+    last_week: WeekCountsOut
+    response_rate: float
+
+
 class ErrorDetail(BaseModel):
     field: str
     message: str
