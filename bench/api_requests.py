@@ -166,7 +166,7 @@ def main() -> int:
         target = TARGETS.get(label)
         ok = target is None or row["requests"] <= target
         met &= ok
-        ops = ", ".join(f"{op}×{n}" for op, n in row["operations"].items())
+        ops = ", ".join(f"{op} x{n}" for op, n in row["operations"].items())
         shown = "-" if target is None else f"<={target}"
         print(
             f"{label:48} {row['requests']:>8}  {shown:>6}  {ops}{'' if ok else '  <-- over target'}"
