@@ -50,6 +50,9 @@ PROFILE_SK = "PROFILE"
 APP_PREFIX = "APP#"
 ACT_PREFIX = "ACT#"
 SEND_PREFIX = "SEND#"
+# The dispatcher's own item: how far the due index has been swept (not a user's data).
+DISPATCHER_PK = "DISPATCHER"
+WATERMARK_SK = "WATERMARK"
 
 
 def user_pk(user_id: str) -> str:
@@ -174,12 +177,19 @@ class SentEmailItem(BaseItem, discriminator="sent_email"):
     subject = UnicodeAttribute(null=True)
 
 
+class WatermarkItem(BaseItem, discriminator="watermark"):
+    """The moment up to which the dispatcher has queued every due user (ISO UTC)."""
+
+    through = UnicodeAttribute(null=True)
+
+
 ITEM_CLASSES: tuple[type[BaseItem], ...] = (
     BaseItem,
     ProfileItem,
     ApplicationItem,
     ActivityItem,
     SentEmailItem,
+    WatermarkItem,
 )
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -301,6 +301,47 @@ class DynamoRecordStore:
     def load_state(self, user_id: str) -> UserState | None:
         """Everything in the user's partition, in one query (paged past 1 MB)."""
         return _state_from_items(d.BaseItem.query(d.user_pk(user_id)))
+
+    # -------------------------------------------------------------- sender's re-plan
+
+    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None:
+        """`load_state` plus the profile's `plan_version`, read in the same query.
+
+        The version is what `mark_planned` must still find for its wake-up time to be
+        stored (a write that raced in keeps the user due now).
+        """
+        items = list(d.BaseItem.query(d.user_pk(user_id)))
+        state = _state_from_items(items)
+        if state is None:
+            return None
+        version = next((int(i.plan_version or 0) for i in items if isinstance(i, d.ProfileItem)), 0)
+        return state, version
+
+    def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool:
+        """Store the user's next wake-up in the due index, or take the user out of it.
+
+        Only when `plan_version` is still `seen_version`; returns False (and changes
+        nothing) when another write changed the plan meanwhile or the user is gone.
+        """
+        p = d.ProfileItem
+        actions: list[Action]
+        if wake_at is None:
+            actions = [p.due_bucket.remove(), p.due_at.remove()]
+        else:
+            bucket, due_at = due_keys(user_id, wake_at)
+            actions = [p.due_bucket.set(bucket), p.due_at.set(due_at)]
+        same_version = p.plan_version == seen_version
+        if seen_version == 0:
+            same_version = same_version | p.plan_version.does_not_exist()
+        try:
+            p(d.user_pk(user_id), d.PROFILE_SK).update(
+                actions=actions, condition=p.pk.exists() & same_version
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
 
 def _state_from_items(items: Iterable[d.BaseItem]) -> UserState | None:

@@ -1,0 +1,132 @@
+"""Sending one e-mail with SES v2, and sorting its failures into what to do next.
+
+The client is made with no SDK-level retries: a retried `SendEmail` after a read
+timeout could deliver the same e-mail twice, and retries of throttled sends belong to
+SQS (the record fails and comes back after its visibility timeout).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+)
+
+USER_TAG = "bb_user"
+
+# Error codes meaning SES did not take the message and may take it later.
+_TRANSIENT_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "Throttling",
+        "ThrottlingException",
+        "LimitExceededException",
+        "SendingPausedException",
+        "AccountSuspendedException",
+        "InternalFailure",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+# Error codes meaning this recipient cannot be mailed (SES refused the address).
+_ADDRESS_CODES = frozenset({"MessageRejected", "MailFromDomainNotVerifiedException"})
+
+
+class SendFailed(Exception):
+    """SES did not accept the e-mail; `code` is its error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class TransientSendError(SendFailed):
+    """Throttled or temporarily unavailable: nothing was sent; try again later."""
+
+
+class AddressRejected(SendFailed):
+    """SES refused the recipient for good: stop mailing this user."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: Mapping[str, str]
+    user_id: str
+
+
+def user_tag_value(user_id: str) -> str:
+    """The user id as an SES tag value (letters, digits, `-` and `_` only)."""
+    return base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
+
+
+def user_from_tag(value: str) -> str:
+    padded = value + "=" * (-len(value) % 4)
+    return base64.urlsafe_b64decode(padded.encode()).decode()
+
+
+class SesMailer:
+    """SES v2 `SendEmail` with a configuration set and the user id as a tag."""
+
+    def __init__(
+        self, from_address: str, configuration_set: str, client: Any | None = None
+    ) -> None:
+        self._from = from_address
+        self._configuration_set = configuration_set
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = boto3.client(
+                "sesv2", config=Config(retries={"total_max_attempts": 1, "mode": "standard"})
+            )
+        return self._client
+
+    def send(self, email: OutgoingEmail) -> str:
+        """Send `email`; returns SES's message id or raises a `SendFailed`."""
+        headers: Sequence[Mapping[str, str]] = [
+            {"Name": name, "Value": value} for name, value in email.headers.items()
+        ]
+        try:
+            reply = self.client.send_email(
+                FromEmailAddress=self._from,
+                Destination={"ToAddresses": [email.to]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                        "Body": {
+                            "Text": {"Data": email.text, "Charset": "UTF-8"},
+                            "Html": {"Data": email.html, "Charset": "UTF-8"},
+                        },
+                        "Headers": list(headers),
+                    }
+                },
+                EmailTags=[{"Name": USER_TAG, "Value": user_tag_value(email.user_id)}],
+                ConfigurationSetName=self._configuration_set,
+            )
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in _ADDRESS_CODES:
+                raise AddressRejected(code) from exc
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+            if code in _TRANSIENT_CODES or status == 429 or status >= 500:
+                raise TransientSendError(code or str(status)) from exc
+            raise
+        except (ConnectTimeoutError, EndpointConnectionError) as exc:
+            # The request never reached SES: safe to try again.
+            raise TransientSendError(type(exc).__name__) from exc
+        message_id: str = reply["MessageId"]
+        return message_id
