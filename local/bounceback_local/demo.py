@@ -1,0 +1,82 @@
+"""`bounceback demo`: one rejection, the recovery break and a quiet week, on a manual clock.
+
+It starts `bounceback local --clock manual` on a temporary data directory, records
+an application and a rejection for a demo user, moves the clock day by day to
+09:00 UTC (the default send time) for ten days, runs the schedule each time and
+prints the e-mails in the order they went out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bounceback_local.client import RunningStack, call
+
+DEMO_EMAIL = "demo@bounceback.example"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def timeline(emails: list[dict[str, Any]]) -> str:
+    lines = []
+    for message in emails:
+        sent = datetime.fromisoformat(message["sent_at"].replace("Z", "+00:00"))
+        kinds = message.get("headers", {}).get("X-Bounceback-Kinds", "?")
+        lines.append(f"  {sent:%a %d %b %H:%M}  {kinds:<32} {message['subject']}")
+    return "\n".join(lines) if lines else "  (no e-mails)"
+
+
+def run_demo(port: int = 0) -> int:
+    with tempfile.TemporaryDirectory(prefix="bounceback-demo-") as temporary:
+        stack = RunningStack(Path(temporary) / "data", port=port or None)
+        print("Starting the local stack with a manual clock...", flush=True)
+        stack.start()
+        try:
+            token, _user = stack.login(DEMO_EMAIL)
+            # Start on the next day at 10:00 UTC, so the story does not depend on the hour.
+            day = (datetime.now(UTC) + timedelta(days=1)).replace(
+                hour=10, minute=0, second=0, microsecond=0
+            )
+            stack.set_clock(_stamp(day))
+            created = call(
+                "POST",
+                f"{stack.url}/applications",
+                {
+                    "company": "Northwind Analytics",
+                    "role": "Data Analyst",
+                    "source": "recruiter",
+                    "applied_on": (day - timedelta(days=10)).date().isoformat(),
+                    "contact_name": "Sam Rivera",
+                    "contact_email": "sam@northwind.example",
+                },
+                token=token,
+            )
+            assert created.status == 201, created.text
+            application = created.json["id"]
+            print(f"{day:%a %d %b %H:%M}  Applied 10 days ago to Northwind Analytics.")
+            rejected = call(
+                "POST",
+                f"{stack.url}/applications/{application}/events",
+                {"type": "rejection", "channel": "recruiter_call", "note": "They went internal."},
+                token=token,
+            )
+            assert rejected.status == 201, rejected.text
+            print(f"{day:%a %d %b %H:%M}  The recruiter called: rejected. Recorded it.")
+            stack.tick()
+            for offset in range(1, 11):
+                moment = (day + timedelta(days=offset)).replace(hour=9)
+                stack.set_clock(_stamp(moment))
+                stack.tick()
+            print(f"\nNo activity after that. The e-mails {DEMO_EMAIL} got:\n")
+            print(timeline(stack.outbox()))
+            nudges = call("GET", f"{stack.url}/nudges", token=token)
+            if nudges.status == 200:
+                print("\nGET /nudges says what comes next; the outbox page shows each e-mail.")
+        finally:
+            stack.stop()
+    return 0

@@ -1,0 +1,338 @@
+"""`bounceback local`: the whole system on one machine (DESIGN §4).
+
+Start order: fake AWS credentials and `AWS_ENDPOINT_URL` in this process's
+environment (so boto3 and pynamodb inside the functions reach the embedded moto),
+moto restored from the data directory or provisioned from `template.yaml`, the
+service clock, the real handlers with the template's environment, then the HTTP
+API and (real clock) the schedules and queue pollers.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import boto3
+
+from bounceback import clock
+from bounceback_local.auth import Issuer, Users
+from bounceback_local.backend import EmbeddedMoto
+from bounceback_local.clocks import ClockWentBackwards, ManualClock, iso, parse_instant
+from bounceback_local.gateway import (
+    Gateway,
+    GatewayServer,
+    LocalHandler,
+    Reply,
+    Request,
+    jwt_authorizers,
+    routes_of,
+)
+from bounceback_local.outbox import Outbox, render_page
+from bounceback_local.persistence import StateStore
+from bounceback_local.provision import provision
+from bounceback_local.runtime import apply_environment, load_handler
+from bounceback_local.template import Resolver, functions, load_template, resources_of_type
+from bounceback_local.triggers import FunctionHost, Triggers
+
+REGION = "us-east-1"
+_CODE_TYPES = {
+    "AWS::Serverless::Function",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::HttpApi",
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class DataDirBusy(RuntimeError):
+    """Another `bounceback local` runs on this data directory."""
+
+
+def fingerprint(template: Mapping[str, Any]) -> str:
+    """What the stored resources were created from (code-only changes do not count)."""
+    resources = {
+        name: spec
+        for name, spec in (template.get("Resources") or {}).items()
+        if spec.get("Type") not in _CODE_TYPES
+    }
+    return hashlib.sha256(json.dumps(resources, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _process_environment(endpoint: str) -> None:
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "POWERTOOLS_TRACE_DISABLED": "1",
+        }
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(name, None)
+
+
+def _validation_error(field: str, message: str) -> Reply:
+    return Reply.json(
+        422,
+        {
+            "error": "validation_error",
+            "message": f"invalid fields: {field}",
+            "details": [{"field": field, "message": message}],
+        },
+    )
+
+
+def _bad_request(message: str) -> Reply:
+    return Reply.json(400, {"error": "bad_request", "message": message, "details": []})
+
+
+@dataclass
+class LocalStack:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    clock_mode: str = "real"
+    data_dir: Path = Path(".bounceback")
+    quiet: bool = False
+    template: dict[str, Any] = field(default_factory=load_template)
+
+    def __post_init__(self) -> None:
+        self.data_dir = self.data_dir.resolve()
+        self.moto = EmbeddedMoto()
+        self.store = StateStore(self.data_dir / "state")
+        self._lock_file: IO[str] | None = None
+        self._tick_lock = threading.Lock()
+        self.manual: ManualClock | None = None
+        self.server: GatewayServer
+        self.triggers: Triggers
+        self.outbox: Outbox
+        self.issuer: Issuer
+        self.users: Users
+        self.restore_report = ""
+
+    # -------------------------------------------------------------- lifecycle
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104
+        return f"http://{host}:{self.server.port}"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_data_dir()
+        # Bind first: the URL (port 0 picks one) goes into the functions' environment.
+        self.server = GatewayServer(self.host, self.port, quiet=self.quiet)
+        self.moto.start()
+        _process_environment(self.moto.url)
+        if self.clock_mode == "manual":
+            self.manual = ManualClock(self.data_dir / "clock.json")
+            clock.use(self.manual.now)
+        self.outbox = Outbox(self.data_dir / "outbox.jsonl", clock.now)
+        resolver = self._restore_or_provision()
+        resolver.refs["PublicBaseUrl"] = self.url
+        self.moto.journaled.store = self.store
+        self.moto.journaled.outbox = self.outbox
+
+        specs = functions(self.template, resolver)
+        apply_environment(list(specs.values()))
+        host = FunctionHost(specs, {name: load_handler(spec) for name, spec in specs.items()})
+        authorizers = jwt_authorizers(self.template, resolver)
+        if authorizers:
+            first = authorizers[0]
+            self.issuer = Issuer(self.data_dir / "auth", first.issuer, first.audiences[0])
+        else:
+            self.issuer = Issuer(self.data_dir / "auth", f"{self.url}/", "local")
+        self.users = Users(self.data_dir / "auth" / "users.json")
+        routes = routes_of(self.template, resolver, specs, self.issuer.jwks())
+        domain = self.url.split("://", 1)[1]
+        self.server.gateway = Gateway(routes, host.invoke, self._local_routes(), domain)
+        self.triggers = Triggers.discover(specs, resolver, host, REGION)
+        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        if self.manual is None:
+            self.triggers.start()
+
+    def stop(self) -> None:
+        """Stop serving, let running work finish, snapshot, release the data directory."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.triggers.stop()
+        self.moto.journaled.snapshot()
+        self.store.close()
+        self.moto.stop()
+        clock.use(None)
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _lock_data_dir(self) -> None:
+        handle = (self.data_dir / "lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise DataDirBusy(f"another `bounceback local` is using {self.data_dir}") from exc
+        self._lock_file = handle
+
+    # -------------------------------------------------------------- state
+
+    def _stack_file(self) -> Path:
+        return self.data_dir / "stack.json"
+
+    def _restore_or_provision(self) -> Resolver:
+        stack_file = self._stack_file()
+        if stack_file.exists() and not self.store.empty:
+            saved = json.loads(stack_file.read_text(encoding="utf-8"))
+            started = datetime.now(UTC)
+            replayed = self.moto.restore(self.store)
+            resolver = Resolver(
+                self.template, refs=dict(saved["refs"]), attributes=dict(saved["attributes"])
+            )
+            if saved.get("fingerprint") != fingerprint(self.template):
+                resolver = self._migrate(saved)
+            seconds = (datetime.now(UTC) - started).total_seconds()
+            self.restore_report = (
+                f"restored from {self.data_dir} in {seconds:.2f} s ({replayed} journaled requests)"
+            )
+        else:
+            for stale in self.store.directory.glob("*"):
+                stale.unlink()
+            resolver = provision(
+                self.template, region=REGION, parameters={"PublicBaseUrl": self.url}
+            )
+            self._save_stack(resolver)
+            self.restore_report = f"new data directory {self.data_dir}"
+        # Compact: one snapshot of everything, and an empty journal to append to.
+        self.moto.journaled.store = self.store
+        self.moto.journaled.snapshot()
+        return resolver
+
+    def _save_stack(self, resolver: Resolver) -> None:
+        document = {
+            "fingerprint": fingerprint(self.template),
+            "refs": resolver.refs,
+            "attributes": resolver.attributes,
+            "tables": list(resources_of_type(self.template, "AWS::DynamoDB::Table")),
+            "secrets": list(resources_of_type(self.template, "AWS::SecretsManager::Secret")),
+        }
+        temporary = self._stack_file().with_suffix(".tmp")
+        temporary.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        temporary.replace(self._stack_file())
+
+    def _migrate(self, saved: Mapping[str, Any]) -> Resolver:
+        """template.yaml's resources changed: provision anew, carry the data over.
+
+        Table items and secret values move to the resources of the same logical id;
+        messages waiting in queues do not.
+        """
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        secrets = boto3.client("secretsmanager", region_name=REGION)
+        items: dict[str, list[dict[str, Any]]] = {}
+        for logical in saved.get("tables", []):
+            pages = dynamodb.get_paginator("scan").paginate(TableName=saved["refs"][logical])
+            items[logical] = [item for page in pages for item in page.get("Items", [])]
+        values = {
+            logical: secrets.get_secret_value(SecretId=saved["refs"][logical])["SecretString"]
+            for logical in saved.get("secrets", [])
+        }
+        from moto.core.base_backend import BackendDict
+
+        with self.moto.journaled.lock:
+            BackendDict.reset()
+        resolver = provision(self.template, region=REGION, parameters={"PublicBaseUrl": self.url})
+        tables = resources_of_type(self.template, "AWS::DynamoDB::Table")
+        for logical, rows in items.items():
+            if logical not in tables:
+                continue
+            for start in range(0, len(rows), 25):
+                requests: list[Any] = [
+                    {"PutRequest": {"Item": row}} for row in rows[start : start + 25]
+                ]
+                dynamodb.batch_write_item(RequestItems={resolver.refs[logical]: requests})
+        for logical, value in values.items():
+            if logical in resolver.refs and logical in resources_of_type(
+                self.template, "AWS::SecretsManager::Secret"
+            ):
+                secrets.put_secret_value(SecretId=resolver.refs[logical], SecretString=value)
+        self._save_stack(resolver)
+        print(
+            "[bounceback local] template.yaml's resources changed: "
+            "re-created them and kept the data."
+        )
+        return resolver
+
+    # -------------------------------------------------------------- local routes
+
+    def _local_routes(self) -> dict[tuple[str, str], LocalHandler]:
+        return {
+            ("POST", "/_local/login"): self._login,
+            ("POST", "/_local/clock"): self._set_clock,
+            ("GET", "/_local/clock"): self._get_clock,
+            ("POST", "/_local/tick"): self._tick,
+            ("GET", "/_local/outbox"): self._outbox,
+        }
+
+    def _login(self, request: Request) -> Reply:
+        try:
+            body = request.json()
+        except ValueError:
+            return _bad_request("the body is not valid JSON")
+        if not isinstance(body, dict):
+            return _bad_request("the body must be a JSON object")
+        email = body.get("email")
+        if not isinstance(email, str) or len(email) > 254 or not _EMAIL.match(email.strip()):
+            return _validation_error("email", "an e-mail address, like you@example.com")
+        email = email.strip()
+        sub = self.users.sub_for(email)
+        return Reply.json(200, {"token": self.issuer.id_token(sub, email), "user_id": sub})
+
+    def _get_clock(self, request: Request) -> Reply:
+        return Reply.json(200, {"now": iso(clock.now()), "mode": self.clock_mode})
+
+    def _set_clock(self, request: Request) -> Reply:
+        if self.manual is None:
+            return Reply.json(
+                409,
+                {
+                    "error": "conflict",
+                    "message": "the clock is real; start with --clock manual",
+                    "details": [],
+                },
+            )
+        try:
+            body = request.json()
+        except ValueError:
+            return _bad_request("the body is not valid JSON")
+        text = body.get("now") if isinstance(body, dict) else None
+        if not isinstance(text, str):
+            return _validation_error("now", "an ISO-8601 date and time, like 2027-02-01T09:00:00Z")
+        try:
+            moment = parse_instant(text)
+        except ValueError:
+            return _validation_error("now", "an ISO-8601 date and time, like 2027-02-01T09:00:00Z")
+        try:
+            self.manual.set(moment)
+        except ClockWentBackwards as exc:
+            return Reply.json(409, {"error": "conflict", "message": str(exc), "details": []})
+        return Reply.json(200, {"now": iso(moment)})
+
+    def _tick(self, request: Request) -> Reply:
+        with self._tick_lock:
+            before = len(self.outbox)
+            self.triggers.tick()
+            return Reply.json(200, {"emails_sent": len(self.outbox) - before})
+
+    def _outbox(self, request: Request) -> Reply:
+        accept = request.headers.get("accept", "")
+        if "text/html" in accept:
+            page = render_page(self.outbox.emails())
+            return Reply(200, page.encode(), [("Content-Type", "text/html; charset=utf-8")])
+        return Reply.json(200, self.outbox.emails())
