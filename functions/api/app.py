@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bounceback import clock, records
+from bounceback import clock, records, web
 from bounceback.adapters import dynamo
 from bounceback.adapters.store import DynamoRecordStore
 from bounceback.domain.model import Application
@@ -272,6 +272,22 @@ def list_nudges() -> s.NudgesOut:
 def get_summary() -> s.SummaryOut:
     state = records.load_state(store, identity_of(app), clock.now())
     return s.SummaryOut.model_validate(summarize(state, clock.now()).to_dict())
+
+
+# ------------------------------------------------------------------ the web form (no auth)
+
+
+@app.get("/", include_in_schema=False)
+def web_form() -> Response[str]:
+    """The form of DESIGN §2: it signs in by itself and calls this API with the token."""
+    form = web.page(settings().auth_domain, settings().auth_client_id)
+    headers = {
+        "Content-Security-Policy": form.content_security_policy,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+    return Response(200, "text/html; charset=utf-8", form.html, headers=headers)
 
 
 # ------------------------------------------------------------------ contract
