@@ -520,3 +520,13 @@ def test_nudges_and_summary_are_per_user(api: ApiClient) -> None:
     )
     assert api.get("/nudges", user="alice").json == {"upcoming": [], "sent": []}
     assert api.get("/summary", user="alice").json["on_break"] is False
+
+
+def test_openapi_and_docs_are_public(api: ApiClient) -> None:
+    document = api.get("/openapi.json", user=None)
+    assert document.status == 200
+    assert document.json["paths"]["/applications"]["post"]["responses"]["201"]
+    docs = api.get("/docs", user=None)
+    assert docs.status == 200
+    assert docs.headers["Content-Type"].startswith("text/html")
+    assert "openapi.json" in docs.text
