@@ -33,6 +33,7 @@ from bounceback.http.plumbing import (
 from bounceback.ids import is_id
 from bounceback.nudges import nudges_view
 from bounceback.settings import settings
+from bounceback.unsubscribe import confirmation_page, stopper, tokens_from_env, unsubscribe
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -269,6 +270,27 @@ def list_nudges() -> s.NudgesOut:
 def get_summary() -> s.SummaryOut:
     state = records.load_state(store, identity_of(app), clock.now())
     return s.SummaryOut.model_validate(summarize(state, clock.now()).to_dict())
+
+
+# ------------------------------------------------------------------ unsubscribe (no auth)
+
+UNSUBSCRIBE_ANSWERS: dict[int, Any] = {
+    200: {"description": "An HTML page", "content": {"text/html": {}}},
+    400: ERRORS[400],
+}
+HTML = "text/html; charset=utf-8"
+
+
+@app.get("/unsubscribe", responses=UNSUBSCRIBE_ANSWERS, security=[{}])
+def unsubscribe_page(token: Annotated[str | None, Query()] = None) -> Response[str]:
+    """The link in every e-mail: a confirmation page; it does not unsubscribe by itself."""
+    return Response(200, HTML, confirmation_page(tokens_from_env(), token, clock.now()))
+
+
+@app.post("/unsubscribe", responses=UNSUBSCRIBE_ANSWERS, security=[{}])
+def unsubscribe_now(token: Annotated[str | None, Query()] = None) -> Response[str]:
+    """RFC 8058 one-click (body `List-Unsubscribe=One-Click`), or the page's button."""
+    return Response(200, HTML, unsubscribe(tokens_from_env(), stopper(), token, clock.now()))
 
 
 # ------------------------------------------------------------------ the web form (no auth)

@@ -94,11 +94,11 @@ def provision(
     for name, resource in resources.items():
         kind = resource.get("Type")
         props = resource.get("Properties") or {}
-        if kind == "AWS::SESV2::ConfigurationSet":
+        if kind in ("AWS::SES::ConfigurationSet", "AWS::SESV2::ConfigurationSet"):
             set_name = str(resolver.resolve(props.get("Name", name)))
             client("sesv2").create_configuration_set(ConfigurationSetName=set_name)
             resolver.refs[name] = set_name
-        elif kind == "AWS::SESV2::EmailIdentity":
+        elif kind in ("AWS::SES::EmailIdentity", "AWS::SESV2::EmailIdentity"):
             identity = str(resolver.resolve(props["EmailIdentity"]))
             client("sesv2").create_email_identity(EmailIdentity=identity)
             client("ses").verify_email_identity(EmailAddress=identity)

@@ -32,16 +32,12 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
 
 
-def secret_from_secrets_manager(secret_id: str, max_age: int = 300) -> Callable[[], str]:
-    """A secret source that reads `secret_id` through Powertools parameters (cached)."""
+def read_secret(secret_id: str, max_age: int = 300) -> str:
+    """The secret's value through Powertools parameters (cached for `max_age` seconds)."""
+    from aws_lambda_powertools.utilities import parameters
 
-    def read() -> str:
-        from aws_lambda_powertools.utilities import parameters
-
-        value = parameters.get_secret(secret_id, max_age=max_age)
-        return value if isinstance(value, str) else bytes(value).decode()
-
-    return read
+    value = parameters.get_secret(secret_id, max_age=max_age)
+    return value if isinstance(value, str) else bytes(value).decode()
 
 
 class UnsubscribeTokens:

@@ -31,7 +31,7 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
 # Routes that accept an HTML form post besides JSON (DESIGN §2).
-FORM_ROUTES = frozenset({("POST", "/applications")})
+FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe")})
 
 
 class Unauthorized(ServiceError):

@@ -1,0 +1,80 @@
+"""Sender (SQS): for each queued user, send what the planner says is due, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback import clock
+from bounceback.adapters import dynamo
+from bounceback.adapters.claims import DynamoClaims
+from bounceback.adapters.ses import SesMailer
+from bounceback.adapters.store import DynamoRecordStore
+from bounceback.delivery import DeliverySettings, Sender, Tally
+from bounceback.dispatch import user_of
+from bounceback.domain.render import render_email
+from bounceback.settings import settings
+from bounceback.unsubscribe import tokens_from_env
+
+logger = Logger()
+tracer = Tracer()
+# A batch where every record failed still answers with the failures (no exception).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+dynamo.bind(settings().table_name, region=settings().region)
+config = DeliverySettings.from_env()
+mailer = SesMailer(config.sender_address, config.configuration_set)
+sender = Sender(
+    store=DynamoRecordStore(),
+    claims=DynamoClaims(),
+    mailer=mailer,
+    tokens=tokens_from_env(),
+    render=render_email,
+    link_base_url=config.link_base_url,
+)
+
+
+def deliver(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
+    try:
+        user_id = user_of(record.body)
+    except ValueError:
+        # Not one of ours: retrying cannot help, so it is dropped (and logged).
+        logger.error("unreadable message dropped", extra={"message_id": record.message_id})
+        return
+    logger.append_keys(user_id=user_id)
+    try:
+        sender.deliver(user_id, clock.now())
+    finally:
+        logger.remove_keys(["user_id"])
+
+
+def publish(tally: Tally) -> None:
+    """One EMF metric per (name, dimension) counted in this invocation."""
+    for (name, dimension, value), count in sorted(tally.counts.items(), key=str):
+        with single_metric(name=name, unit=MetricUnit.Count, value=count) as metric:
+            if dimension and value:
+                metric.add_dimension(name=dimension, value=value)
+    tally.counts.clear()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        return process_partial_response(
+            event=event,
+            record_handler=deliver,
+            processor=processor,
+            context=context,
+        )
+    finally:
+        publish(sender.tally)

@@ -1,0 +1,37 @@
+"""SES events (SNS): permanent bounces and complaints suppress the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bounceback.adapters import dynamo
+from bounceback.adapters.claims import DynamoClaims
+from bounceback.bounces import handle_notification
+from bounceback.settings import settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+dynamo.bind(settings().table_name, region=settings().region)
+claims = DynamoClaims()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@event_source(data_class=SNSEvent)
+def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
+    outcomes: list[str] = []
+    for record in event.records:
+        logger.set_correlation_id(record.sns.message_id)
+        metrics.add_metric(name="SesEventsReceived", unit=MetricUnit.Count, value=1)
+        outcome = handle_notification(record.sns.message, claims)
+        if outcome == "suppressed":
+            metrics.add_metric(name="UsersSuppressed", unit=MetricUnit.Count, value=1)
+        outcomes.append(outcome)
+    return {"outcomes": outcomes}
