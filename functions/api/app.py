@@ -10,11 +10,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bounceback import clock, records, web
@@ -123,22 +118,30 @@ def export_me(format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") ->
 # ------------------------------------------------------------------ applications
 
 
-# The key is the caller's id with their Idempotency-Key: one user's key never
-# answers for another user.
-idempotency = IdempotencyConfig(
-    event_key_jmespath="[user, key]",
-    payload_validation_jmespath="body",
-    expires_after_seconds=24 * 3600,
-)
-
-
 @cache
 def _create_once() -> Any:
-    """The create use case behind Powertools idempotency (built on first use)."""
+    """The create use case behind Powertools idempotency, built on first use.
+
+    Imported lazily: Powertools idempotency pulls in boto3, which only a create with
+    an Idempotency-Key needs; every other request's cold start is spared it.
+    """
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
     persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
+    # The key is the caller's id with their Idempotency-Key: one user's key never
+    # answers for another user.
+    config = IdempotencyConfig(
+        event_key_jmespath="[user, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=24 * 3600,
+    )
 
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=persistence, config=idempotency
+        data_keyword_argument="request", persistence_store=persistence, config=config
     )
     def create(request: dict[str, Any], created: list[Application]) -> dict[str, str]:
         body = s.ApplicationIn.model_validate(request["body"])
@@ -147,7 +150,12 @@ def _create_once() -> Any:
         # Only the id is kept in the idempotency record: no personal data outlives DELETE /me.
         return {"id": app_.id}
 
-    return create
+    def create_once(request: dict[str, Any], created: list[Application]) -> dict[str, str]:
+        config.register_lambda_context(app.lambda_context)
+        result: dict[str, str] = create(request=request, created=created)
+        return result
+
+    return create_once
 
 
 @app.post(
@@ -359,7 +367,6 @@ SWAGGER_PAGE = """<!doctype html>
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    idempotency.register_lambda_context(context)
     refused = guard_request(event)
     if refused is not None:
         return refused
