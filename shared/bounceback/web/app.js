@@ -191,8 +191,8 @@
     }
     var s = answer.data;
     if (s.on_break) {
-      var note = "You are on a recovery break" + (s.break_ends_on ? " until " + s.break_ends_on : "") +
-        ". No nudges until then — take it easy.";
+      var note = "You are on a recovery break. Take it easy: no nudges" +
+        (s.break_ends_on ? " until your comeback day, " + s.break_ends_on : " for now") + ".";
       box.appendChild(el("p", note, "break-note"));
     }
     var grid = el("dl", null, "stats");

@@ -1,0 +1,141 @@
+"""The web form in headless Chromium (Debian's), against a started local stack."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bounceback_local.client import RunningStack
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web-form.png"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    running = RunningStack(tmp_path_factory.mktemp("browser") / "data")
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--headless",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def sign_in(page: Page, stack: RunningStack, email: str) -> None:
+    page.goto(f"{stack.url}/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
+
+
+def test_record_an_application_and_a_rejection_then_see_the_break(
+    page: Page, stack: RunningStack
+) -> None:
+    # Given a signed-in user
+    sign_in(page, stack, "form@example.com")
+    expect(page.get_by_text("No applications yet.")).to_be_visible()
+
+    # When they add an application with the keyboard-reachable form
+    page.get_by_label("Company").fill("Acme Labs")
+    page.get_by_label("Role").fill("Analyst")
+    page.get_by_label("How you found it").select_option("recruiter")
+    page.get_by_role("button", name="Add application").click()
+
+    # Then it is listed
+    listed = page.locator("#applications li")
+    expect(listed).to_have_count(1)
+    expect(listed.first).to_contain_text("Acme Labs — Analyst")
+
+    # When they record a rejection that came as an automated e-mail
+    page.get_by_label("Application", exact=True).select_option(label="Acme Labs — Analyst")
+    page.get_by_label("What happened").select_option("rejection")
+    page.get_by_label("Automated e-mail").check()
+    page.get_by_role("button", name="Record outcome").click()
+
+    # Then the application shows as rejected and the summary shows the recovery break
+    expect(page.get_by_role("status")).to_contain_text("Recorded for Acme Labs: Rejected.")
+    expect(listed.first).to_contain_text("Rejected")
+    expect(page.locator("#summary")).to_contain_text("recovery break")
+    expect(page.locator("#nudges")).not_to_contain_text("not available")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_validation_errors_appear_next_to_their_fields(page: Page, stack: RunningStack) -> None:
+    sign_in(page, stack, "errors@example.com")
+
+    page.get_by_label("Role").fill("Analyst")
+    page.get_by_role("button", name="Add application").click()
+
+    company = page.get_by_label("Company")
+    expect(page.locator("#app-company-error")).not_to_be_empty()
+    expect(company).to_have_attribute("aria-invalid", "true")
+    expect(company).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("check the marked fields")
+
+    # And what the user typed is shown as text, never run as HTML
+    company.fill("<img src=x onerror=alert(1)> Co")
+    page.get_by_role("button", name="Add application").click()
+    expect(page.locator("#applications li").first).to_contain_text(
+        "<img src=x onerror=alert(1)> Co"
+    )
+    expect(page.locator("#applications img")).to_have_count(0)
+
+
+def test_an_expired_sign_in_is_said_plainly(page: Page, stack: RunningStack) -> None:
+    sign_in(page, stack, "expiring@example.com")
+
+    # A token the authorizer refuses (not expired by its own claims, so the API answers 401)
+    claims = {"sub": "x", "email": "expiring@example.com", "exp": int(time.time()) + 600}
+    forged = (
+        "e30." + base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=") + ".x"
+    )
+    page.evaluate("token => sessionStorage.setItem('bounceback.token', token)", forged)
+    page.get_by_role("button", name="Log activity").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Your sign-in has expired")
+    expect(page.get_by_label("E-mail address")).to_be_visible()
+
+
+def test_the_form_fits_a_360_pixel_wide_screen(browser: Browser, stack: RunningStack) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    narrow = context.new_page()
+    try:
+        sign_in(narrow, stack, "narrow@example.com")
+        overflow = narrow.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+    finally:
+        context.close()
