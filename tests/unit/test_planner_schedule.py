@@ -165,10 +165,12 @@ def test_weekly_digest_goes_out_on_monday_with_figures_and_eight_weeks() -> None
     apps = [application("a", date(2027, 2, 2)), application("b", date(2027, 1, 26))]
     acts = [activity("x", "networking_event", date(2027, 2, 3))]
     state = state_of(profile(gap_days=14), apps, acts)
-    # When the planner looks on Sunday Feb 7
-    (email,) = [e for e in plan(state, at(2027, 2, 7)).upcoming if "digest" in e.kinds][:1]
+    # When the planner looks on Sunday Feb 7, and at send time on Monday Feb 8
+    upcoming = next(e for e in plan(state, at(2027, 2, 7)).upcoming if "digest" in e.kinds)
+    (email,) = plan(state, at(2027, 2, 8, 9)).due
     # Then the digest is on Monday Feb 8 at send time with the week's figures
-    assert email.send_at == at(2027, 2, 8, 9)
+    assert upcoming.send_at == email.send_at == at(2027, 2, 8, 9)
+    assert email.kinds == ("follow_up", "digest")  # application b is a week old
     details = email.nudges[-1].details
     assert details["past_week"] == {"applications": 1, "activities": 1}
     assert details["week_before"] == {"applications": 1, "activities": 0}

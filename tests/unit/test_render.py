@@ -105,7 +105,7 @@ def test_follow_up_and_no_response_check_share_one_section() -> None:
 def test_digest_draws_eight_weeks_as_an_inline_bar_row_with_a_text_fallback() -> None:
     apps = [application("a", date(2027, 2, 2)), application("b", date(2027, 1, 26))]
     state = state_of(profile(gap_days=14), apps)
-    email = next(e for e in plan(state, at(2027, 2, 7)).upcoming if "digest" in e.kinds)
+    (email,) = plan(state, at(2027, 2, 8, 9)).due
     out = render(email, state)
     assert out.html.count("vertical-align:bottom") == 8
     assert "01 Feb  # 1" in out.text
@@ -142,3 +142,11 @@ def test_congratulations_copy() -> None:
     assert out.kinds_header == "congratulations"
     assert "Acme &amp; Sons" in out.html
     assert out.subject == "Congratulations on the new job!"
+
+
+def test_digest_forecast_without_figures_still_renders() -> None:
+    apps = [application("a", date(2027, 2, 2))]
+    state = state_of(profile(gap_days=14), apps)
+    email = next(e for e in plan(state, at(2027, 2, 3)).upcoming if "digest" in e.kinds)
+    out = render(email, state)
+    assert "Monday 8 February" in out.text

@@ -44,8 +44,9 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+@lru_cache(maxsize=65536)
 def local_date(moment: datetime, zone_name: str) -> date:
-    """The user's local date at `moment`."""
+    """The user's local date at `moment` (cached: planners ask for the same events often)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone(zone_name)).date()

@@ -23,7 +23,8 @@ Scheduling (rules 2, 6, 7, 8)
     Catch-up: when an allowed day has already passed with something pending and
     nothing was sent (the service was down), that content is due at once, in one
     e-mail claimed for today's date; what falls due later today waits for the next
-    allowed day.
+    allowed day. If today cannot be claimed (already used, a break, the caps), the
+    overdue content is due from local midnight of the next allowed day.
 
 Decisions where DESIGN is silent
     - The comeback e-mail carries two nudges: ``ask_feedback`` or ``replay`` (key
@@ -61,9 +62,10 @@ Decisions where DESIGN is silent
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any, Final
 
 from .localtime import as_utc, local_date, next_send_time, send_time, zone
@@ -122,6 +124,7 @@ _CATEGORY_OF_ACTIVITY: Final[dict[str, str]] = {
     "resume_updated": "cv",
     "industry_news": "industry_news",
 }
+_COMEBACK_KINDS: Final = frozenset({"comeback", "ask_feedback", "replay", "week_plan"})
 _FAR_FUTURE: Final = datetime.max.replace(tzinfo=UTC)
 _FAR_PAST: Final = datetime.min.replace(tzinfo=UTC)
 
@@ -321,6 +324,8 @@ def _read_history(state: UserState) -> _History:
         if sent.state != "sent":
             continue
         done.update(sent.nudge_keys)
+        if _COMEBACK_KINDS.isdisjoint(sent.kinds):
+            continue
         for key in sent.nudge_keys:
             if key.startswith(("comeback:", "week_plan:")):
                 try:
@@ -365,22 +370,42 @@ def _finished_spans(state: UserState) -> list[tuple[datetime, datetime]]:
 class _Item:
     """A scheduled nudge waiting for its e-mail day."""
 
-    __slots__ = ("day", "expires", "group", "nudge", "rank")
+    __slots__ = ("_built", "_make", "day", "due_at", "expires", "group", "key", "kind", "rank")
 
     def __init__(
         self,
         day: int,
-        nudge: Nudge,
+        kind: NudgeKind,
+        key: str,
+        due_at: datetime,
+        make: Callable[[], Nudge],
         *,
         group: tuple[str, str] | None = None,
         rank: int = 0,
         expires: int | None = None,
     ) -> None:
         self.day = day
-        self.nudge = nudge
+        self.kind = kind
+        self.key = key
+        self.due_at = due_at
+        self._make = make
+        self._built: Nudge | None = None
         self.group = group
         self.rank = rank
         self.expires = expires
+
+    @property
+    def nudge(self) -> Nudge:
+        """The nudge itself, built only once the item lands in an e-mail."""
+        if self._built is None:
+            self._built = self._make()
+        return self._built
+
+    @classmethod
+    def of(cls, nudge: Nudge, day: int, **kw: Any) -> _Item:
+        item = cls(day, nudge.kind, nudge.key, nudge.due_at, lambda: nudge, **kw)
+        item._built = nudge
+        return item
 
 
 @dataclass(slots=True)
@@ -463,8 +488,8 @@ def _comeback_items(ctx: _Context) -> list[_Item]:
         )
         rank = brk.start.toordinal()
         day = brk.comeback.toordinal()
-        items.append(_Item(day, first, group=("comeback", ""), rank=rank))
-        items.append(_Item(day, plan_nudge, group=("comeback", ""), rank=rank))
+        items.append(_Item.of(first, day, group=("comeback", ""), rank=rank))
+        items.append(_Item.of(plan_nudge, day, group=("comeback", ""), rank=rank))
     return items
 
 
@@ -532,25 +557,31 @@ def _gap_items(ctx: _Context, last_activity: date | None) -> list[_Item]:
         due = ctx.send_at(day)
         if due < ctx.reopened_at or (known_at is not None and due < known_at):
             continue  # the search was over, or we learnt of the anchor only later
-        idle = (day - last_activity).days
-        final = index == len(GAP_STEPS) - 1
-        nudge = Nudge(
-            "gap",
-            keys[index],
-            day,
-            due,
-            (),
-            f"No search activity logged for {idle} days (since {last_activity}).",
-            {
-                "anchor": anchor.isoformat(),
-                "step": index + 1,
-                "days_idle": idle,
-                "last_activity_on": last_activity.isoformat(),
-                "final": final,
-            },
-        )
-        items.append(_Item(day.toordinal(), nudge, group=("gap", anchor.isoformat()), rank=index))
+        make = partial(_gap_nudge, keys[index], day, due, anchor, index, last_activity)
+        group = ("gap", keys[0])
+        items.append(_Item(day.toordinal(), "gap", keys[index], due, make, group=group, rank=index))
     return items
+
+
+def _gap_nudge(
+    key: str, day: date, due: datetime, anchor: date, index: int, last_activity: date
+) -> Nudge:
+    idle = (day - last_activity).days
+    return Nudge(
+        "gap",
+        key,
+        day,
+        due,
+        (),
+        f"No search activity logged for {idle} days (since {last_activity}).",
+        {
+            "anchor": anchor.isoformat(),
+            "step": index + 1,
+            "days_idle": idle,
+            "last_activity_on": last_activity.isoformat(),
+            "final": index == len(GAP_STEPS) - 1,
+        },
+    )
 
 
 def _follow_up_items(ctx: _Context) -> list[_Item]:
@@ -564,43 +595,48 @@ def _follow_up_items(ctx: _Context) -> list[_Item]:
         if not chased_only:
             continue
         check_key = f"no_response_check:{app.id}"
+        if check_key in done:
+            continue
+        group = ("app", app.id)
         follow_key = f"follow_up:{app.id}"
-        details: dict[str, Any] = {
+        if silent and follow_key not in done:
+            day, due = _not_before(ctx, app.applied_on + timedelta(days=FOLLOW_UP_AFTER), app)
+            if due >= ctx.reopened_at:
+                make = partial(_follow_up_nudge, "follow_up", follow_key, day, due, app)
+                items.append(
+                    _Item(day.toordinal(), "follow_up", follow_key, due, make, group=group)
+                )
+        day, due = _not_before(ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app)
+        if due >= ctx.reopened_at:
+            make = partial(_follow_up_nudge, "no_response_check", check_key, day, due, app)
+            items.append(
+                _Item(
+                    day.toordinal(), "no_response_check", check_key, due, make, group=group, rank=1
+                )
+            )
+    return items
+
+
+def _follow_up_nudge(
+    kind: NudgeKind, key: str, day: date, due: datetime, app: Application
+) -> Nudge:
+    after = "no answer after a week" if kind == "follow_up" else "still no answer after 30 days"
+    return Nudge(
+        kind,
+        key,
+        day,
+        due,
+        (app.id,),
+        f"{_label(app)}: applied on {app.applied_on}, {after}.",
+        {
             "application_id": app.id,
             "company": app.company,
             "role": app.role,
             "applied_on": app.applied_on.isoformat(),
             "contact_name": app.contact_name,
             "contact_email": app.contact_email,
-        }
-        label = _label(app)
-        if silent and follow_key not in done and check_key not in done:
-            day, due = _not_before(ctx, app.applied_on + timedelta(days=FOLLOW_UP_AFTER), app)
-            if due >= ctx.reopened_at:
-                nudge = Nudge(
-                    "follow_up",
-                    follow_key,
-                    day,
-                    due,
-                    (app.id,),
-                    f"{label}: applied on {app.applied_on}, no answer after a week.",
-                    details,
-                )
-                items.append(_Item(day.toordinal(), nudge, group=("app", app.id), rank=0))
-        if check_key not in done:
-            day, due = _not_before(ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app)
-            if due >= ctx.reopened_at:
-                nudge = Nudge(
-                    "no_response_check",
-                    check_key,
-                    day,
-                    due,
-                    (app.id,),
-                    f"{label}: applied on {app.applied_on}, still no answer after 30 days.",
-                    details,
-                )
-                items.append(_Item(day.toordinal(), nudge, group=("app", app.id), rank=1))
-    return items
+        },
+    )
 
 
 def _not_before(ctx: _Context, day: date, app: Application) -> tuple[date, datetime]:
@@ -629,19 +665,25 @@ def _digest_items(ctx: _Context, last_activity: date | None) -> list[_Item]:
             or due < ctx.reopened_at
         )
         if key not in ctx.history.done and not skipped:
-            nudge = Nudge(
-                "digest",
-                key,
-                monday,
-                due,
-                (),
-                f"Your weekly digest for the week starting {monday}.",
-                _digest_details(ctx, monday),
-            )
             ordinal = monday.toordinal()
-            items.append(_Item(ordinal, nudge, expires=ordinal + 6))
+            make = partial(_digest_nudge, ctx, key, monday, due)
+            items.append(_Item(ordinal, "digest", key, due, make, expires=ordinal + 6))
         monday += timedelta(days=7)
     return items
+
+
+def _digest_nudge(ctx: _Context, key: str, monday: date, due: datetime) -> Nudge:
+    return Nudge(
+        "digest",
+        key,
+        monday,
+        due,
+        (),
+        f"Your weekly digest for the week starting {monday}.",
+        # Figures are computed when the digest can be due; later Mondays in
+        # `upcoming` only name their week.
+        _digest_details(ctx, monday) if monday <= ctx.today else {"week_of": key[7:]},
+    )
 
 
 def _digest_details(ctx: _Context, monday: date) -> dict[str, Any]:
@@ -761,7 +803,7 @@ def _combine(items: list[_Item]) -> list[_Item]:
 
 
 def _section_key(item: _Item) -> tuple[int, int, str]:
-    return (_RANK[item.nudge.kind], item.day, item.nudge.key)
+    return (_RANK[item.kind], item.day, item.key)
 
 
 @dataclass(slots=True)
@@ -770,7 +812,9 @@ class _Schedule:
     later: bool  # something is pending beyond the horizon
 
 
-def _schedule(ctx: _Context, items: list[_Item]) -> _Schedule:
+def _schedule(ctx: _Context, items: list[_Item], *, first_only: bool = False) -> _Schedule:
+    """Assign pending items to e-mail days; with `first_only`, stop at the first one
+    that is not due yet (all `next_wake_at` needs)."""
     profile = ctx.state.profile
     today = ctx.today.toordinal()
     end = today + HORIZON_DAYS
@@ -799,22 +843,32 @@ def _schedule(ctx: _Context, items: list[_Item]) -> _Schedule:
     emails: list[PlannedEmail] = []
     queue: list[_Item] = []
     index = 0
-    for day in range(today, end + 1):
+    day = today - 1
+    while day < end:
+        day += 1
+        if not queue:
+            if index >= len(items):
+                break
+            day = max(day, items[index].day)  # jump over empty days
+            if day > end:
+                break
         while index < len(items) and items[index].day <= day:
             queue.append(items[index])
             index += 1
-        if not queue:
-            continue
-        queue = [i for i in queue if i.expires is None or i.expires >= day]
+        if any(i.expires is not None and i.expires < day for i in queue):
+            queue = [i for i in queue if i.expires is None or i.expires >= day]
         if not queue or not allowed(day):
             continue
         batch = queue
         send_at = ctx.send_at(date.fromordinal(day))
-        if day == today and last_open is not None and any(i.day <= last_open for i in queue):
-            # Catch-up: what fell due while nothing was sent goes now; what is due
-            # later today waits for the next allowed day.
-            batch = [i for i in queue if i.nudge.due_at <= ctx.now]
-            send_at = max(i.nudge.due_at for i in batch)
+        if last_open is not None and any(i.day <= last_open for i in queue):
+            # Catch-up: something should have gone on an earlier open day and did not
+            # (the service was down), so it is due from the first moment this day can
+            # be claimed; what falls due later this day waits for the next allowed day.
+            start = send_time(date.fromordinal(day), 0, ctx.tzname)
+            cutoff = max(ctx.now, start) if day == today else start
+            batch = [i for i in queue if i.due_at <= cutoff]
+            send_at = max([start] + [i.due_at for i in batch])
         chosen = sorted(_combine(batch), key=_section_key)
         sent_ids = {id(i) for i in batch}
         queue = [i for i in queue if id(i) not in sent_ids]
@@ -823,6 +877,8 @@ def _schedule(ctx: _Context, items: list[_Item]) -> _Schedule:
         emails.append(
             PlannedEmail(f"day:{local.isoformat()}", local, send_at, tuple(i.nudge for i in chosen))
         )
+        if first_only and send_at > ctx.now:
+            break
     return _Schedule(emails, later=bool(queue) or index < len(items))
 
 
@@ -849,7 +905,9 @@ def _context(state: UserState, now: datetime) -> _Context:
     )
 
 
-def _compute(state: UserState, now: datetime) -> tuple[Plan, datetime | None]:
+def _compute(
+    state: UserState, now: datetime, *, first_only: bool = False
+) -> tuple[Plan, datetime | None]:
     profile = state.profile
     if profile.unsubscribed or profile.suppressed:
         return Plan((), ()), None
@@ -861,7 +919,7 @@ def _compute(state: UserState, now: datetime) -> tuple[Plan, datetime | None]:
         + _follow_up_items(ctx)
         + _digest_items(ctx, last)
     )
-    schedule = _schedule(ctx, items)
+    schedule = _schedule(ctx, items, first_only=first_only)
     emails = _event_emails(ctx) + schedule.emails
     emails.sort(key=lambda e: (e.send_at, e.claim_key))
     due = tuple(e for e in emails if e.send_at <= ctx.now)
@@ -900,4 +958,4 @@ def next_wake_at(state: UserState, now: datetime) -> datetime | None:
     send time, which may lie in the past); never before `now` when nothing is due; at
     most the horizon's end when something lies beyond it.
     """
-    return _compute(state, now)[1]
+    return _compute(state, now, first_only=True)[1]

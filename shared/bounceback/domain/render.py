@@ -327,6 +327,9 @@ def _bars_text(weeks: Sequence[Mapping[str, Any]]) -> str:
 
 def _digest(nudge: Nudge) -> _Section:
     d = nudge.details
+    if "past_week" not in d:  # a future digest: figures are computed on its Monday
+        note = f"Your weekly figures arrive on {_day(d.get('week_of'))}."
+        return _Section("Your week", note, _para(escape(note)))
     past = d.get("past_week", {})
     before = d.get("week_before", {})
     idle = d.get("days_since_last_activity")
