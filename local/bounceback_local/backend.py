@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -25,7 +26,11 @@ from bounceback_local.persistence import (
     restore_state,
 )
 
-SNAPSHOT_EVERY = 5000  # journal entries; bounds what a start after `kill -9` replays
+# A snapshot is taken when the journal holds this many requests, or when replaying it
+# would take about REPLAY_BUDGET_S (or twice what the last snapshot took, if more):
+# that bounds a start after `kill -9` and keeps snapshots to a small share of the work.
+SNAPSHOT_EVERY = 5000
+REPLAY_BUDGET_S = 5.0
 
 
 class JournaledApp:
@@ -36,6 +41,8 @@ class JournaledApp:
         self.lock = threading.RLock()
         self.store: StateStore | None = None
         self.outbox: Outbox | None = None
+        self._journal_cost_s = 0.0
+        self._snapshot_cost_s = 0.0
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -50,6 +57,7 @@ class JournaledApp:
             return lambda _data: None
 
         with self.lock:
+            started = time.perf_counter()
             result = self.app(environ, capture)
             try:
                 chunks = b"".join(result)
@@ -62,8 +70,10 @@ class JournaledApp:
                 self.outbox.capture(environ, body)
             if succeeded and self.store is not None and is_mutating(environ, body):
                 self.store.append(encode_request(environ, body))
-                if self.store.entries >= SNAPSHOT_EVERY:
-                    self.store.write_snapshot(capture_state())
+                self._journal_cost_s += time.perf_counter() - started
+                budget = max(REPLAY_BUDGET_S, 2 * self._snapshot_cost_s)
+                if self.store.entries >= SNAPSHOT_EVERY or self._journal_cost_s >= budget:
+                    self.snapshot()
         start_response(answer.get("status", "500 INTERNAL SERVER ERROR"), answer.get("headers", []))
         return [chunks]
 
@@ -81,10 +91,21 @@ class JournaledApp:
                 self.store, self.outbox = store, outbox
         return count
 
+    def continue_journal(self, store: StateStore, replay_cost_s: float) -> None:
+        """Append to the journal just replayed; it already costs `replay_cost_s` to replay."""
+        with self.lock:
+            store.open_journal(store.generation)
+            self.store = store
+            self._journal_cost_s = replay_cost_s
+
     def snapshot(self) -> None:
+        """Write a snapshot of everything and start an empty journal."""
         with self.lock:
             if self.store is not None:
+                started = time.perf_counter()
                 self.store.write_snapshot(capture_state())
+                self._snapshot_cost_s = time.perf_counter() - started
+                self._journal_cost_s = 0.0
 
 
 class EmbeddedMoto(ThreadedMotoServer):
@@ -102,10 +123,14 @@ class EmbeddedMoto(ThreadedMotoServer):
         )
         from werkzeug.serving import make_server
 
+        class KeepAliveHandler(MotoRequestHandler):
+            # Keep connections open: a new TCP connection per AWS call costs more than the call.
+            protocol_version = "HTTP/1.1"
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.journaled = JournaledApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
-            self._ip_address, self._port, self.journaled, True, request_handler=MotoRequestHandler
+            self._ip_address, self._port, self.journaled, True, request_handler=KeepAliveHandler
         )
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -198,6 +198,16 @@ def replay_request(app: WsgiApp, line: str) -> None:
         close()
 
 
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a last line that a crash left half-written, so appends start on a new line."""
+    if not path.exists():
+        return
+    with path.open("rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)
+
+
 class StateStore:
     """The snapshot and journal files of one data directory."""
 
@@ -220,8 +230,8 @@ class StateStore:
         return self.directory / f"journal-{generation}.jsonl"
 
     @property
-    def empty(self) -> bool:
-        return not self._snapshots() and not any(self.directory.glob("journal-*.jsonl"))
+    def has_snapshot(self) -> bool:
+        return bool(self._snapshots())
 
     def latest(self) -> tuple[int, dict[str, Any] | None]:
         snapshots = self._snapshots()
@@ -247,7 +257,9 @@ class StateStore:
         self.generation = generation
         self.entries = 0
         path = self.journal_path(generation)
+        _drop_torn_tail(path)
         self._journal = path.open("a", encoding="utf-8")
+        self.entries = sum(1 for _ in self.journal_lines(generation))
 
     def append(self, line: str) -> None:
         if self._journal is None:

@@ -15,9 +15,9 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -189,28 +189,31 @@ class LocalStack:
 
     def _restore_or_provision(self) -> Resolver:
         stack_file = self._stack_file()
-        if stack_file.exists() and not self.store.empty:
+        if stack_file.exists() and self.store.has_snapshot:
             saved = json.loads(stack_file.read_text(encoding="utf-8"))
-            started = datetime.now(UTC)
+            started = time.perf_counter()
             replayed = self.moto.restore(self.store)
+            seconds = time.perf_counter() - started
             resolver = Resolver(
                 self.template, refs=dict(saved["refs"]), attributes=dict(saved["attributes"])
             )
             if saved.get("fingerprint") != fingerprint(self.template):
                 resolver = self._migrate(saved)
-            seconds = (datetime.now(UTC) - started).total_seconds()
+                self.moto.journaled.store = self.store
+                self.moto.journaled.snapshot()
+            else:
+                # Go on with the same journal; a snapshot follows once replaying it gets long.
+                self.moto.journaled.continue_journal(self.store, seconds)
             self.restore_report = (
-                f"restored from {self.data_dir} in {seconds:.2f} s ({replayed} journaled requests)"
+                f"restored from {self.data_dir} in {seconds:.2f} s "
+                f"({replayed} journaled requests replayed)"
             )
-        else:
-            for stale in self.store.directory.glob("*"):
-                stale.unlink()
-            resolver = provision(
-                self.template, region=REGION, parameters={"PublicBaseUrl": self.url}
-            )
-            self._save_stack(resolver)
-            self.restore_report = f"new data directory {self.data_dir}"
-        # Compact: one snapshot of everything, and an empty journal to append to.
+            return resolver
+        for stale in self.store.directory.glob("*"):
+            stale.unlink()
+        resolver = provision(self.template, region=REGION, parameters={"PublicBaseUrl": self.url})
+        self._save_stack(resolver)
+        self.restore_report = f"new data directory {self.data_dir}"
         self.moto.journaled.store = self.store
         self.moto.journaled.snapshot()
         return resolver
