@@ -444,7 +444,7 @@ def _comeback_items(ctx: _Context) -> list[_Item]:
         app, event = brk.last
         start = brk.start.isoformat()
         label = _label(app)
-        reason = f"Your break after the {label} rejection ends; comeback day {brk.comeback}."
+        reason = f"Your break after the {label} rejection is over: comeback day {brk.comeback}."
         personal = event.channel in PERSONAL_CHANNELS
         asked = any(e.type == "feedback_received" for e in app.events)
         common: dict[str, Any] = {
