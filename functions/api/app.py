@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Annotated, Any
 
@@ -40,13 +39,16 @@ ERRORS: dict[int, Any] = {
     code: {"description": text, "content": {"application/json": {"model": s.ErrorOut}}}
     for code, text in {
         400: "Malformed body or cursor",
-        401: "Missing or invalid bearer token (answered by the authorizer)",
         404: "Unknown, or not yours",
         409: "Conflict",
         413: "Body over 64 KiB",
         415: "Unsupported media type",
         422: "Validation failed; details name the fields",
     }.items()
+}
+ERRORS[401] = {
+    "description": "Missing or invalid bearer token (answered by the authorizer)",
+    "content": {"application/json": {"model": s.Unauthorized}},
 }
 
 
@@ -55,7 +57,8 @@ def answers(success: int, description: str, *errors: int) -> dict[int, Any]:
     ok: dict[str, Any] = {"description": description}
     if success == 204:
         ok["content"] = {}
-    return {success: ok, 401: ERRORS[401], **{code: ERRORS[code] for code in errors}}
+    # 422 always: the validator may answer it on any route, in the one error shape.
+    return {success: ok, **{code: ERRORS[code] for code in (401, 422, *errors)}}
 
 
 def _app_id(value: str) -> str:
@@ -255,7 +258,7 @@ def log_activity(body: Annotated[s.ActivityIn, Body()]) -> Response[s.ActivityOu
 
 @app.get("/activities", responses=answers(200, "A page of activities, newest first", 400, 422))
 def list_activities(
-    since: Annotated[date | None, Query()] = None,
+    since: Annotated[s.IsoDate | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> s.ActivityPage:
@@ -285,6 +288,7 @@ def get_summary() -> s.SummaryOut:
 UNSUBSCRIBE_ANSWERS: dict[int, Any] = {
     200: {"description": "An HTML page", "content": {"text/html": {}}},
     400: ERRORS[400],
+    422: ERRORS[422],
 }
 HTML = "text/html; charset=utf-8"
 

@@ -302,6 +302,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (TRACE, QUERY, ...) is routed too, so it answers like API
+        # Gateway (no route: 404), not with http.server's 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
 
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True

@@ -99,7 +99,11 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
         allowed = "application/json" + (f" or {FORM}" if method_path in FORM_ROUTES else "")
         return error_event_response(415, "unsupported_media_type", f"send {allowed}")
     if event.get("isBase64Encoded"):
-        return None
+        # API Gateway base64-encodes bodies that are not UTF-8: never valid JSON here.
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8")
+        except ValueError:
+            return error_event_response(400, "bad_request", "the body is not UTF-8 JSON")
     try:
         document = json.loads(raw)
     except (ValueError, RecursionError):

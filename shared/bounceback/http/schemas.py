@@ -7,6 +7,8 @@ refused (422): a body can never name another user or set what only we may set.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -67,6 +70,34 @@ Email = Annotated[
 ]
 
 
+def _written_as(pattern: str, example: str) -> Callable[[Any], Any]:
+    """Accept a date (or date-time) only as ISO text, as the contract's `format` says.
+
+    Pydantic's lax mode would also read numbers as Unix times ("0" -> 1970-01-01):
+    a typo would silently become a date in 1970.
+    """
+    shape = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, date) or (isinstance(value, str) and shape.fullmatch(value.strip())):
+            return value
+        raise ValueError(f"must be written like {example}")
+
+    return check
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_as(r"\d{4}-\d{2}-\d{2}", "2027-02-01"))]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(
+        _written_as(
+            r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?",
+            "2027-02-03T15:00:00+01:00",
+        )
+    ),
+]
+
+
 def _iana_zone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -86,13 +117,36 @@ class _Input(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
+def _never_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """Document PATCH fields that may be left out but not sent as null.
+
+    Python needs `None` as their "not sent" default; the contract must not offer
+    null to clients, since the model's validator refuses it.
+    """
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in names:
+            field = schema["properties"][name]
+            kinds = [kind for kind in field.pop("anyOf", []) if kind.get("type") != "null"]
+            field.update(kinds[0] if len(kinds) == 1 else {"anyOf": kinds})
+            field.pop("default", None)
+
+    return edit
+
+
 class ProfilePatch(_Input):
+    model_config = ConfigDict(
+        json_schema_extra=_never_null(
+            "timezone", "send_hour", "break_days", "gap_days", "digest_enabled", "unsubscribed"
+        )
+    )
+
     timezone: TimeZoneName | None = None
     send_hour: Annotated[int, Field(ge=0, le=23)] | None = None
     break_days: Annotated[int, Field(ge=1, le=7)] | None = None
     gap_days: Annotated[int, Field(ge=2, le=14)] | None = None
     digest_enabled: bool | None = None
-    paused_until: date | None = None
+    paused_until: IsoDate | None = None
     unsubscribed: bool | None = None
 
     @model_validator(mode="after")
@@ -107,7 +161,7 @@ class ApplicationIn(_Input):
     company: Line
     role: Line
     source: Source = "other"
-    applied_on: date | None = None
+    applied_on: IsoDate | None = None
     url: Url | None = None
     contact_name: OptionalLine | None = None
     contact_email: Email | None = None
@@ -115,10 +169,14 @@ class ApplicationIn(_Input):
 
 
 class ApplicationPatch(_Input):
+    model_config = ConfigDict(
+        json_schema_extra=_never_null("company", "role", "source", "applied_on")
+    )
+
     company: Line | None = None
     role: Line | None = None
     source: Source | None = None
-    applied_on: date | None = None
+    applied_on: IsoDate | None = None
     url: Url | None = None
     contact_name: OptionalLine | None = None
     contact_email: Email | None = None
@@ -135,13 +193,13 @@ class ApplicationPatch(_Input):
 class EventIn(_Input):
     type: EventType
     channel: RejectionChannel | None = None
-    occurred_at: datetime | None = None
+    occurred_at: IsoDateTime | None = None
     note: Note | None = None
 
 
 class ActivityIn(_Input):
     kind: ActivityKind
-    date: Day | None = None
+    date: IsoDate | None = None
     note: Note | None = None
 
 
@@ -302,6 +360,13 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     details: list[ErrorDetail]
+
+
+class Unauthorized(BaseModel):
+    """401: API Gateway's JWT authorizer answers `{"message": "Unauthorized"}` by itself
+    (an HTTP API cannot reshape that); a 401 from the function has the error shape too."""
+
+    message: str
 
 
 ERROR_STATUSES = Literal[400, 404, 409, 413, 415, 422]
