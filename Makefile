@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help install run demo test lint typecheck validate unit openapi build bench clean
+.PHONY: help install run demo test lint typecheck validate unit openapi build bench fuzz clean
 
 help:
 	@echo "make run    - start the local stack (no AWS account needed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make openapi - regenerate openapi.json from the code"
 	@echo "make build  - sam build (needs python3.12 via pyenv)"
 	@echo "make bench  - run the benchmarks under bench/"
+	@echo "make fuzz   - Schemathesis against a fresh local stack (FUZZ_EXAMPLES per operation)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,13 @@ build: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/api_requests.py
+
+# Examples per operation and phase; the seed makes a run repeatable.
+FUZZ_EXAMPLES ?= 200
+FUZZ_SEED ?= 20270201
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
