@@ -49,16 +49,7 @@ def run_local(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         quiet=args.quiet,
     )
-    try:
-        stack.start()
-    except DataDirBusy as exc:
-        print(f"bounceback: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(
-            f"bounceback: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
-        )
-        return 1
+    # Installed first: a signal during start stops the stack cleanly once it is up.
     stopping = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -66,6 +57,14 @@ def run_local(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+    except DataDirBusy as exc:
+        print(f"bounceback: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"bounceback: cannot start on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
     url = stack.url
     if args.clock == "manual":
         schedule = (
