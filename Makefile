@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help install run demo test lint typecheck validate unit openapi build bench fuzz clean
+.PHONY: help install run demo screenshot test lint typecheck validate unit openapi build bench fuzz clean
 
 help:
 	@echo "make run    - start the local stack (no AWS account needed)"
@@ -46,6 +46,9 @@ openapi: $(STAMP)
 
 test: lint typecheck validate
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+screenshot: $(STAMP)
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/browser -k rejection
 
 build: $(STAMP)
 	PYENV_VERSION=3.12.1 $(BIN)/sam build
