@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bounceback_local.client import RunningStack
+from bounceback_local.client import RunningStack, call
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -143,3 +143,42 @@ def test_the_form_fits_a_360_pixel_wide_screen(browser: Browser, stack: RunningS
         assert overflow <= 0
     finally:
         context.close()
+
+
+def test_stored_hostile_words_are_shown_as_text_everywhere_on_the_page(
+    page: Page, stack: RunningStack
+) -> None:
+    # Given records full of markup, stored through the API (not typed into the form)
+    hostile = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+    token, _ = stack.login("hostile@example.com")
+    created = call(
+        "POST",
+        f"{stack.url}/applications",
+        {"company": f"Evil {hostile}", "role": f"Role {hostile}", "notes": hostile},
+        token=token,
+    )
+    assert created.status == 201, created.text
+    recorded = call(
+        "POST",
+        f"{stack.url}/applications/{created.json['id']}/events",
+        {"type": "rejection", "channel": "direct_email", "note": hostile},
+        token=token,
+    )
+    assert recorded.status == 201, recorded.text
+    logged = call(
+        "POST", f"{stack.url}/activities", {"kind": "other", "note": hostile}, token=token
+    )
+    assert logged.status == 201, logged.text
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    # When the user opens the form
+    sign_in(page, stack, "hostile@example.com")
+    expect(page.locator("#applications li")).to_have_count(1)
+    expect(page.locator("#nudges")).to_contain_text("Evil <img")
+
+    # Then the words are text: nothing ran, nothing was injected
+    expect(page.locator("#applications li").first).to_contain_text(f"Evil {hostile}")
+    assert page.evaluate("window.__xss") is None
+    assert dialogs == []
+    assert page.locator("main img, main script:not([src])").count() == 0
