@@ -12,8 +12,8 @@ import pytest
 from moto import mock_aws
 
 from bounceback_local.events import LambdaContext, http_event
-from bounceback_local.runtime import apply_environment, load_handler
 from bounceback_local.provision import provision
+from bounceback_local.runtime import apply_environment, load_handler
 from bounceback_local.template import Resolver, functions, load_template
 
 os.environ.update(
@@ -98,7 +98,9 @@ class ApiClient:
             path_parameters=params or None,
         )
         result = self._handler(event, LambdaContext("ApiFunction"))
-        return Reply(result["statusCode"], dict(result.get("headers") or {}), result.get("body") or "")
+        return Reply(
+            result["statusCode"], dict(result.get("headers") or {}), result.get("body") or ""
+        )
 
     def get(self, path: str, **kw: Any) -> Reply:
         return self.request("GET", path, **kw)

@@ -50,7 +50,9 @@ class RecordStore(Protocol):
 
     def create_profile(self, profile: Profile) -> Profile: ...
 
-    def update_profile(self, identity: Identity, changes: Mapping[str, Any], now: datetime) -> Profile: ...
+    def update_profile(
+        self, identity: Identity, changes: Mapping[str, Any], now: datetime
+    ) -> Profile: ...
 
     def delete_user(self, user_id: str) -> int: ...
 
@@ -99,7 +101,9 @@ def get_or_create_profile(store: RecordStore, identity: Identity, now: datetime)
     profile = store.get_profile(identity.user_id)
     if profile is not None:
         return profile
-    return store.create_profile(Profile(user_id=identity.user_id, email=identity.email, created_at=now))
+    return store.create_profile(
+        Profile(user_id=identity.user_id, email=identity.email, created_at=now)
+    )
 
 
 def update_profile(
@@ -298,7 +302,8 @@ def applications_csv(applications: tuple[Application, ...]) -> str:
     writer.writerow(CSV_COLUMNS)
     for app in applications:
         events = "; ".join(
-            f"{e.occurred_at.date().isoformat()} {e.type}" + (f" ({e.channel})" if e.channel else "")
+            f"{e.occurred_at.date().isoformat()} {e.type}"
+            + (f" ({e.channel})" if e.channel else "")
             for e in app.events
         )
         row = (
