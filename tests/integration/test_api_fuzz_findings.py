@@ -257,3 +257,40 @@ def test_a_method_no_route_has_is_a_404_like_api_gateway(bare_gateway: int, meth
     assert answer.status == 404
     assert json.loads(answer.read()) == {"message": "Not Found"}
     connection.close()
+
+
+# ------------- finding 7: PATCH /me read JSON true as hour 1 (lax coercion of numbers, booleans)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"send_hour": True},
+        {"send_hour": "9"},
+        {"send_hour": 9.0},
+        {"break_days": False},
+        {"gap_days": "3"},
+        {"digest_enabled": 1},
+        {"digest_enabled": "false"},
+        {"unsubscribed": "yes"},
+    ],
+)
+def test_profile_numbers_and_switches_must_have_their_json_type(
+    api: ApiClient, changes: dict[str, Any]
+) -> None:
+    reply = api.patch("/me", changes)
+
+    body = _assert_error(reply.status, reply.text, 422)
+    assert body["details"][0]["field"] == next(iter(changes))
+    assert api.get("/me").json["send_hour"] == 9
+
+
+def test_profile_numbers_and_switches_of_the_right_type_are_accepted(api: ApiClient) -> None:
+    reply = api.patch("/me", {"send_hour": 7, "gap_days": 4, "digest_enabled": False})
+
+    assert reply.status == 200, reply.text
+    assert (reply.json["send_hour"], reply.json["gap_days"], reply.json["digest_enabled"]) == (
+        7,
+        4,
+        False,
+    )

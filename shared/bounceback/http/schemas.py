@@ -141,13 +141,14 @@ class ProfilePatch(_Input):
         )
     )
 
+    # Strict numbers and booleans: JSON `true` is not hour 1, nor `"1"` a yes.
     timezone: TimeZoneName | None = None
-    send_hour: Annotated[int, Field(ge=0, le=23)] | None = None
-    break_days: Annotated[int, Field(ge=1, le=7)] | None = None
-    gap_days: Annotated[int, Field(ge=2, le=14)] | None = None
-    digest_enabled: bool | None = None
+    send_hour: Annotated[int, Field(ge=0, le=23, strict=True)] | None = None
+    break_days: Annotated[int, Field(ge=1, le=7, strict=True)] | None = None
+    gap_days: Annotated[int, Field(ge=2, le=14, strict=True)] | None = None
+    digest_enabled: Annotated[bool, Field(strict=True)] | None = None
     paused_until: IsoDate | None = None
-    unsubscribed: bool | None = None
+    unsubscribed: Annotated[bool, Field(strict=True)] | None = None
 
     @model_validator(mode="after")
     def _only_pause_may_be_cleared(self) -> ProfilePatch:
