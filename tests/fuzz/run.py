@@ -53,6 +53,10 @@ def schemathesis_command(
         "--workers",
         "1",  # the local stack runs one invocation at a time anyway
         "--request-timeout",
+        "60",
+        # Schemathesis' default limit is 10 s; a busy 2-core CI machine can hit that
+        # on any request. 30 s still flags a request that hangs.
+        "--max-response-time",
         "30",
         "--generation-database",
         "none",
