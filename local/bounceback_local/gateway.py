@@ -313,6 +313,9 @@ class _Handler(BaseHTTPRequestHandler):
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's listen backlog of 5 resets connections when many clients connect
+    # while the handlers keep the accepting thread waiting for the GIL (bench/load.py).
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, quiet: bool = False) -> None:
         super().__init__((host, port), _Handler)

@@ -1,4 +1,5 @@
-"""Regression tests for what `make fuzz` (Schemathesis against the local stack) found.
+"""Regression tests for what `make fuzz` (Schemathesis against the local stack) found
+(and one thing `bench/load.py` found).
 
 One test per finding, named after the behaviour the fix guarantees; the fuzz run
 itself is `tests/fuzz/run.py`.
@@ -294,3 +295,34 @@ def test_profile_numbers_and_switches_of_the_right_type_are_accepted(api: ApiCli
         4,
         False,
     )
+
+
+# ---- found by bench/load.py: 50 clients connecting at once got resets at the listen backlog
+
+
+def test_the_local_gateway_accepts_fifty_clients_connecting_at_once(bare_gateway: int) -> None:
+    # Given 50 clients that all connect at the same moment
+    gate = threading.Barrier(50)
+    statuses: list[int] = []
+    failures: list[str] = []
+
+    def client() -> None:
+        gate.wait()
+        connection = http.client.HTTPConnection("127.0.0.1", bare_gateway, timeout=30)
+        try:
+            connection.request("POST", "/activities", body=b'{"kind": "other"}')
+            statuses.append(connection.getresponse().status)
+        except OSError as exc:
+            failures.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then every one of them gets an answer (socketserver's default backlog is 5)
+    assert failures == [] and statuses == [404] * 50
+    assert GatewayServer.request_queue_size >= 64
