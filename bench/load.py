@@ -92,6 +92,7 @@ class Sample:
     status: int
     seconds: float
     expected: bool
+    failure: str = ""  # why no answer came (status 0)
 
 
 @dataclass
@@ -147,12 +148,14 @@ class Client:
             answer = conn.getresponse()
             raw = answer.read()
             status = answer.status
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             if own:
                 self._reset()
-            status, raw = 0, b""
+            status, raw, failure = 0, b"", f"{type(exc).__name__}: {exc}"
+        else:
+            failure = ""
         elapsed = time.perf_counter() - started
-        self.samples.append(Sample(op, status, elapsed, status in expect))
+        self.samples.append(Sample(op, status, elapsed, status in expect, failure))
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:
@@ -592,7 +595,7 @@ def main() -> int:
                     f"{percentile(times, 0.99) * 1000:>9.0f}  {statuses}"
                 )
             for sample in errors[:10]:
-                print(f"  unexpected answer: {sample.op} -> {sample.status}")
+                print(f"  unexpected answer: {sample.op} -> {sample.status} {sample.failure}")
 
             records = reconcile_records(stack.url, ledgers)
             print("\nrecords: " + ", ".join(f"{k} {v}" for k, v in sorted(records.items())))
@@ -602,7 +605,8 @@ def main() -> int:
                 + ", ".join(f"{k} {v}" for k, v in emails.items())
             )
         finally:
-            stack.stop()
+            # The data directory is thrown away: no need to wait for a clean stop's snapshot.
+            stack.kill()
 
     lost = (
         records.get("applications_lost", 0)
