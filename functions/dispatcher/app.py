@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,7 +18,6 @@ from bounceback.dispatch import dispatch
 from bounceback.settings import settings
 
 logger = Logger()
-tracer = Tracer()
 metrics = Metrics()
 dynamo.bind(settings().table_name, region=settings().region)
 reader = DueIndexReader()
@@ -26,7 +25,6 @@ queue = SqsQueue(os.environ.get("QUEUE_URL", ""))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = dispatch(reader, queue, clock.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -26,7 +26,6 @@ from bounceback.settings import settings
 from bounceback.unsubscribe import tokens_from_env
 
 logger = Logger()
-tracer = Tracer()
 # A batch where every record failed still answers with the failures (no exception).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 dynamo.bind(settings().table_name, region=settings().region)
@@ -67,7 +66,6 @@ def publish(tally: Tally) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         return process_partial_response(
