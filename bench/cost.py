@@ -111,9 +111,9 @@ def _after(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any
     service = model.service_model.service_name
     op = model.name
     REQUESTS[f"{service}:{op}"] += 1
+    params = _PARAMS.pop(id(context), {})
     if service != "dynamodb":
         return
-    params = _PARAMS.pop(id(context), {})
     consistent = bool(params.get("ConsistentRead"))
     if op == "GetItem":
         UNITS["rru"] += _read_units(item_size(parsed.get("Item")), consistent)
