@@ -170,6 +170,7 @@ def test_idempotency_key_reused_with_another_body_is_a_conflict(api: ApiClient) 
     assert len(api.get("/applications").json["items"]) == 1
 
 
+@pytest.mark.security
 def test_idempotency_keys_are_per_user(api: ApiClient) -> None:
     headers = {"Idempotency-Key": "same-key"}
     mine = api.post("/applications", ACME, headers=headers, user="alice")
@@ -206,16 +207,19 @@ def test_applied_on_in_the_future_is_refused(api: ApiClient) -> None:
     assert_error(api.post("/applications", {**ACME, "applied_on": "2027-03-01"}), 422, "applied_on")
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("body", ['{"company": "Acme",', "[1, 2]", '"just a string"', "nul\x00l"])
 def test_malformed_body_is_a_400(api: ApiClient, body: str) -> None:
     assert_error(api.post("/applications", body, headers={"Content-Type": "application/json"}), 400)
 
 
+@pytest.mark.security
 def test_deeply_nested_json_is_a_400_not_a_crash(api: ApiClient) -> None:
     body = "[" * 30000 + "]" * 30000
     assert_error(api.post("/applications", body, headers={"Content-Type": "application/json"}), 400)
 
 
+@pytest.mark.security
 def test_body_over_64_kib_is_a_413(api: ApiClient) -> None:
     reply = api.post("/applications", {**ACME, "notes": "x" * (64 * 1024)})
     assert_error(reply, 413)
@@ -257,12 +261,14 @@ def test_list_refuses_bad_query_parameters(api: ApiClient, query: dict[str, str]
     assert_error(api.get("/applications", query=query), 422, next(iter(query)))
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "eyJhZnRlciI6IDF9", "e30"])
 def test_hand_edited_cursor_is_a_400(api: ApiClient, cursor: str) -> None:
     create(api)
     assert_error(api.get("/applications", query={"cursor": cursor}), 400)
 
 
+@pytest.mark.security
 def test_cursor_from_another_query_is_a_400(api: ApiClient) -> None:
     for n in range(3):
         create(api, company=f"Co {n}")
@@ -270,6 +276,7 @@ def test_cursor_from_another_query_is_a_400(api: ApiClient) -> None:
     assert_error(api.get("/applications", query={"cursor": cursor, "status": "applied"}), 400)
 
 
+@pytest.mark.security
 def test_another_users_cursor_never_shows_their_applications(api: ApiClient) -> None:
     for n in range(3):
         create(api, user="bob", company=f"Bob Co {n}")
@@ -401,6 +408,7 @@ def test_writes_record_the_last_search_activity_day_on_the_profile(api: ApiClien
 # ------------------------------------------------------------------ ownership
 
 
+@pytest.mark.security
 def test_another_users_application_is_not_found_for_every_method(api: ApiClient) -> None:
     theirs = create(api, user="bob")["id"]
     assert_error(api.get(f"/applications/{theirs}", user="alice"), 404)
@@ -433,6 +441,7 @@ def test_export_json_has_everything_of_the_user_and_nothing_else(api: ApiClient)
     assert data["emails"] == []
 
 
+@pytest.mark.security
 def test_csv_export_never_turns_a_company_name_into_a_formula(api: ApiClient) -> None:
     hostile = "=cmd|' /C calc'!A0"
     create(api, company=hostile, notes='+SUM(1,2) and "quotes", commas')
@@ -451,6 +460,7 @@ def test_export_refuses_unknown_formats(api: ApiClient) -> None:
     assert_error(api.get("/me/export", query={"format": "xlsx"}), 422, "format")
 
 
+@pytest.mark.security
 def test_delete_me_leaves_nothing_of_the_user_behind(api: ApiClient) -> None:
     created = create(api, notes="private")
     api.post("/applications", ACME, headers={"Idempotency-Key": "k"})
