@@ -45,6 +45,7 @@ ActivityKind = Literal[
     "exercise",
     "other",
 ]
+# Listed in section order (DESIGN §1.2): the planner orders an e-mail's sections by it.
 NudgeKind = Literal[
     "acknowledgement",
     "comeback",

@@ -66,7 +66,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from .localtime import as_utc, local_date, next_send_time, send_time, zone
 from .model import PERSONAL_CHANNELS, Application, Event, NudgeKind, UserState
@@ -85,19 +85,8 @@ __all__ = [
     "weekly_activity",
 ]
 
-# Sections of one e-mail, in the order of DESIGN §1.2.
-SECTION_ORDER: Final[tuple[NudgeKind, ...]] = (
-    "acknowledgement",
-    "comeback",
-    "ask_feedback",
-    "replay",
-    "week_plan",
-    "gap",
-    "follow_up",
-    "no_response_check",
-    "digest",
-    "congratulations",
-)
+# Sections of one e-mail, in the order of DESIGN §1.2 (the order `NudgeKind` lists).
+SECTION_ORDER: Final[tuple[NudgeKind, ...]] = get_args(NudgeKind)
 _RANK: Final[dict[str, int]] = {kind: i for i, kind in enumerate(SECTION_ORDER)}
 
 HORIZON_DAYS: Final = 35  # how far ahead `upcoming` looks, in local days
