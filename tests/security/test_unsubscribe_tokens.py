@@ -80,3 +80,22 @@ def test_an_edited_token_is_refused_and_changes_nothing(
     assert unsubscribe(api, forged) == 400
     assert api.get("/me", user="alice").json["unsubscribed"] is False
     assert api.get("/me", user="bob").json["unsubscribed"] is False
+
+
+def test_a_multipart_one_click_post_unsubscribes_too(api: ApiClient, token: str) -> None:
+    # RFC 8058 lets the mail client send the one-click body as multipart/form-data.
+    boundary = "x-bounceback-test"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        f"One-Click\r\n--{boundary}--\r\n"
+    )
+    reply = api.request(
+        "POST",
+        "/unsubscribe",
+        body,
+        user=None,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        query={"token": token},
+    )
+    assert reply.status == 200, reply.text
+    assert api.get("/me", user="alice").json["unsubscribed"] is True

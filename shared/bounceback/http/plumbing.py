@@ -32,6 +32,9 @@ FORM = "application/x-www-form-urlencoded"
 
 # Routes that accept an HTML form post besides JSON (DESIGN §2).
 FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe")})
+# Routes that never read their body: RFC 8058's one-click POST says only
+# `List-Unsubscribe=One-Click`, as a URL-encoded or a multipart form.
+BODY_IGNORED = frozenset({("POST", "/unsubscribe")})
 
 
 class Unauthorized(ServiceError):
@@ -93,6 +96,8 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
     media_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
     route = event.get("routeKey", "").split(" ", 1)
     method_path = (route[0], route[1]) if len(route) == 2 else ("", "")
+    if method_path in BODY_IGNORED:
+        return None
     if media_type == FORM and method_path in FORM_ROUTES:
         return None if _form_fields(raw, event) is not None else _REPEATED_FIELD
     if media_type != JSON:
