@@ -52,19 +52,10 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "local")]
 
+from bounceback.domain.model import ACTIVITY_KINDS, REJECTION_CHANNELS  # noqa: E402
 from bounceback_local.client import RunningStack, call  # noqa: E402
 
 TIMEOUT_S = 120.0
-CHANNELS = ("recruiter_call", "direct_email", "automated_email", "agency", "no_response")
-ACTIVITIES = (
-    "networking_event",
-    "contacts_reviewed",
-    "resume_updated",
-    "industry_news",
-    "interview_practice",
-    "exercise",
-    "other",
-)
 # Events a client may record next, by the status the application has now
 # (the forward-moving pipeline of bounceback.domain.transitions; no `accepted`,
 # whose "search finished" rule would make the expected e-mails depend on ordering).
@@ -290,7 +281,7 @@ class Client:
         kind = self.rng.choice(NEXT_EVENTS[self.ledger.applications[app_id]])
         body: dict[str, Any] = {"type": kind}
         if kind == "rejection":
-            body["channel"] = self.rng.choice(CHANNELS)
+            body["channel"] = self.rng.choice(REJECTION_CHANNELS)
         if self.rng.random() < 0.2:
             body["note"] = "How it went"
         status, answer = self.request(
@@ -323,7 +314,7 @@ class Client:
         )
 
     def log_activity(self) -> None:
-        body = {"kind": self.rng.choice(ACTIVITIES)}
+        body = {"kind": self.rng.choice(ACTIVITY_KINDS)}
         status, answer = self.request("activity", "POST", "/activities", body)
         if status == 201:
             self.ledger.activities.append(str(answer["id"]))

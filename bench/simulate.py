@@ -33,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
 from bounceback.domain.localtime import local_date, zone
 from bounceback.domain.model import (
+    ACTIVITY_KINDS,
+    REJECTION_CHANNELS,
     Activity,
     Application,
     Event,
@@ -60,16 +62,6 @@ ZONES = (
     ("Pacific/Kiritimati", 1),
     ("Pacific/Honolulu", 1),
     ("Asia/Kathmandu", 1),
-)
-CHANNELS = ("recruiter_call", "direct_email", "automated_email", "agency", "no_response")
-ACTIVITY_KINDS = (
-    "networking_event",
-    "contacts_reviewed",
-    "resume_updated",
-    "industry_news",
-    "interview_practice",
-    "exercise",
-    "other",
 )
 # What may happen next to an open application, with weights.
 NEXT_EVENTS: dict[str, tuple[tuple[EventType, int], ...]] = {
@@ -212,7 +204,7 @@ class User:
                 type=kind_,
                 occurred_at=max(now - timedelta(minutes=back), now - timedelta(days=1)),
                 recorded_at=now,
-                channel=rng.choice(CHANNELS) if kind_ == "rejection" else None,  # type: ignore[arg-type]
+                channel=rng.choice(REJECTION_CHANNELS) if kind_ == "rejection" else None,  # type: ignore[arg-type]
             )
             apps = list(state.applications)
             apps[index] = replace(app, status=status, events=(*app.events, event))
