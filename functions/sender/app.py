@@ -19,7 +19,7 @@ from bounceback.adapters import dynamo
 from bounceback.adapters.claims import DynamoClaims
 from bounceback.adapters.ses import SesMailer
 from bounceback.adapters.store import DynamoRecordStore
-from bounceback.delivery import DeliverySettings, Sender, Tally
+from bounceback.delivery import Sender, Tally
 from bounceback.dispatch import user_of
 from bounceback.domain.render import render_email
 from bounceback.settings import settings
@@ -29,7 +29,7 @@ logger = Logger()
 # A batch where every record failed still answers with the failures (no exception).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 dynamo.bind(settings().table_name, region=settings().region)
-config = DeliverySettings.from_env()
+config = settings()
 mailer = SesMailer(config.sender_address, config.configuration_set)
 sender = Sender(
     store=DynamoRecordStore(),

@@ -22,7 +22,6 @@ plan version read with the state, so a write that raced in keeps the user due no
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -84,26 +83,6 @@ class Mailer(Protocol):
 
 class TokenIssuer(Protocol):
     def issue(self, user_id: str, now: datetime) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class DeliverySettings:
-    """The sender's configuration, from the variables template.yaml gives it."""
-
-    sender_address: str
-    configuration_set: str
-    link_base_url: str
-    unsubscribe_secret_arn: str
-
-    @classmethod
-    def from_env(cls) -> DeliverySettings:
-        env = os.environ
-        return cls(
-            sender_address=env.get("SENDER_ADDRESS", ""),
-            configuration_set=env.get("CONFIGURATION_SET", ""),
-            link_base_url=env.get("LINK_BASE_URL", "").rstrip("/"),
-            unsubscribe_secret_arn=env.get("UNSUBSCRIBE_SECRET_ARN", ""),
-        )
 
 
 Metric = tuple[str, str | None, str | None]  # (name, dimension name, dimension value)

@@ -19,6 +19,11 @@ class Settings:
     auth_domain: str
     auth_client_id: str
     region: str
+    sender_address: str
+    configuration_set: str
+    # Base of the links in e-mails (the sender's name for it: PUBLIC_BASE_URL is the
+    # API's, which may be empty and then comes from the request).
+    link_base_url: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -30,6 +35,9 @@ class Settings:
             auth_domain=env.get("AUTH_DOMAIN", "").rstrip("/"),
             auth_client_id=env.get("AUTH_CLIENT_ID", ""),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            sender_address=env.get("SENDER_ADDRESS", ""),
+            configuration_set=env.get("CONFIGURATION_SET", ""),
+            link_base_url=env.get("LINK_BASE_URL", "").rstrip("/"),
         )
 
 
