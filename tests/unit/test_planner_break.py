@@ -6,7 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from bounceback.domain.planner import PlannedEmail, find_breaks, next_wake_at, plan
+from bounceback.domain.planner import (
+    AcknowledgementSection,
+    AskFeedbackSection,
+    PlannedEmail,
+    ReplaySection,
+    WeekPlanSection,
+    find_breaks,
+    next_wake_at,
+    plan,
+)
 
 from .test_planner_support import (
     activity,
@@ -133,7 +142,8 @@ def test_acknowledgement_says_when_we_will_check_in() -> None:
     recorded = at(2027, 2, 3, 14)
     app = application("a1", date(2027, 1, 20), event("e1", "rejection", recorded))
     (ack,) = plan(state_of(profile(), [app]), recorded).due
-    assert ack.nudges[0].details["comeback_on"] == "2027-02-05"
+    assert isinstance(ack.nudges[0].section, AcknowledgementSection)
+    assert ack.nudges[0].section.comeback_on == date(2027, 2, 5)
     assert ack.nudges[0].application_ids == ("a1",)
     assert "Acme" in ack.nudges[0].reason
 
@@ -160,7 +170,7 @@ def test_rejection_on_the_last_day_of_a_break_extends_it() -> None:
     assert brk.comeback == date(2027, 2, 4)
     comeback = scheduled(plan(state, at(2027, 2, 2, 13)).upcoming)[0]
     assert comeback.local_date == date(2027, 2, 4)
-    assert comeback.nudges[0].details["application_id"] == "a2"
+    assert comeback.nudges[0].section.application_id == "a2"  # type: ignore[union-attr]
 
 
 def test_rejection_on_the_comeback_day_starts_a_new_break_and_one_comeback() -> None:
@@ -225,8 +235,9 @@ def test_comeback_after_a_personal_rejection_asks_for_feedback_with_the_contact(
     assert comeback.kinds == ("ask_feedback", "week_plan")
     ask = comeback.nudges[0]
     assert ask.key == "comeback:2027-02-03"
-    assert ask.details["contact_email"] == "sam@acme.example"
-    assert ask.details["contact_name"] == "Sam"
+    assert isinstance(ask.section, AskFeedbackSection)
+    assert ask.section.contact_email == "sam@acme.example"
+    assert ask.section.contact_name == "Sam"
 
 
 def test_comeback_after_feedback_was_received_suggests_a_replay_instead() -> None:
@@ -255,14 +266,15 @@ def test_comeback_after_an_impersonal_rejection_suggests_replaying_the_interview
     state = state_of(profile(digest_enabled=False), [app])
     comeback = scheduled(plan(state, at(2027, 2, 3, 13)).upcoming)[0]
     assert comeback.kinds == ("replay", "week_plan")
-    assert comeback.nudges[0].details["interview_happened"] is True
+    assert comeback.nudges[0].section.interview_happened is True  # type: ignore[union-attr]
 
 
 def test_replay_without_an_interview_becomes_the_posting_versus_cv_variant() -> None:
     state = state_of(profile(digest_enabled=False), [rejected("a1", date(2027, 2, 3))])
     replay = scheduled(plan(state, at(2027, 2, 3, 13)).upcoming)[0].nudges[0]
     assert replay.kind == "replay"
-    assert replay.details["interview_happened"] is False
+    assert isinstance(replay.section, ReplaySection)
+    assert replay.section.interview_happened is False
 
 
 def test_week_plan_picks_three_kinds_not_logged_in_the_last_14_days() -> None:
@@ -277,12 +289,13 @@ def test_week_plan_picks_three_kinds_not_logged_in_the_last_14_days() -> None:
     # When the comeback is planned
     week_plan = scheduled(plan(state, at(2027, 2, 3, 13)).upcoming)[0].nudges[1]
     # Then the three picks are the kinds not logged lately, one a day from the comeback
-    picks = week_plan.details["picks"]
     assert week_plan.kind == "week_plan"
-    assert {p["category"] for p in picks} == {"contacts", "cv", "industry_news"}
-    assert [p["on"] for p in picks] == ["2027-02-05", "2027-02-06", "2027-02-07"]
+    assert isinstance(week_plan.section, WeekPlanSection)
+    picks = week_plan.section.picks
+    assert {p.category for p in picks} == {"contacts", "cv", "industry_news"}
+    assert [p.on for p in picks] == [date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7)]
     # And since exercise was logged, the stress reliever is something else
-    assert week_plan.details["stress_relief"] == "other"
+    assert week_plan.section.stress_relief == "other"
 
 
 def test_week_plan_still_has_three_picks_when_everything_was_logged() -> None:
@@ -293,8 +306,9 @@ def test_week_plan_still_has_three_picks_when_everything_was_logged() -> None:
     ]
     state = state_of(profile(digest_enabled=False), [app], logged)
     week_plan = scheduled(plan(state, at(2027, 2, 3, 13)).upcoming)[0].nudges[1]
-    assert len(week_plan.details["picks"]) == 3
-    assert week_plan.details["stress_relief"] == "exercise"
+    assert isinstance(week_plan.section, WeekPlanSection)
+    assert len(week_plan.section.picks) == 3
+    assert week_plan.section.stress_relief == "exercise"
 
 
 def test_comeback_is_sent_once() -> None:

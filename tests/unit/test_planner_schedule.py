@@ -8,7 +8,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bounceback.domain.model import SentEmail
-from bounceback.domain.planner import HORIZON_DAYS, PlannedEmail, next_wake_at, plan
+from bounceback.domain.planner import (
+    HORIZON_DAYS,
+    DigestSection,
+    PlannedEmail,
+    WeekCount,
+    next_wake_at,
+    plan,
+)
 
 from .test_planner_support import (
     activity,
@@ -56,7 +63,7 @@ def test_gap_nudges_back_off_at_g_2g_4g_8g_then_sunset() -> None:
         (date(2027, 2, 13), ["gap:2027-02-01:3"]),
         (date(2027, 2, 25), ["gap:2027-02-01:4"]),
     ]
-    assert sent[-1].nudges[0].details["final"] is True
+    assert sent[-1].nudges[0].section.final is True  # type: ignore[union-attr]
     assert next_wake_at(final, at(2027, 5, 1)) is None
 
 
@@ -171,12 +178,14 @@ def test_weekly_digest_goes_out_on_monday_with_figures_and_eight_weeks() -> None
     # Then the digest is on Monday Feb 8 at send time with the week's figures
     assert upcoming.send_at == email.send_at == at(2027, 2, 8, 9)
     assert email.kinds == ("follow_up", "digest")  # application b is a week old
-    details = email.nudges[-1].details
-    assert details["past_week"] == {"applications": 1, "activities": 1}
-    assert details["week_before"] == {"applications": 1, "activities": 0}
-    assert details["days_since_last_activity"] == 5
-    assert [w["count"] for w in details["weeks"]] == [0, 0, 0, 0, 0, 0, 1, 2]
-    assert details["weeks"][-1]["week_of"] == "2027-02-01"
+    digest = email.nudges[-1].section
+    assert isinstance(digest, DigestSection) and digest.figures is not None
+    figures = digest.figures
+    assert figures.past_week == WeekCount(applications=1, activities=1)
+    assert figures.week_before == WeekCount(applications=1, activities=0)
+    assert figures.days_since_last_activity == 5
+    assert [w.count for w in figures.weeks] == [0, 0, 0, 0, 0, 0, 1, 2]
+    assert figures.weeks[-1].week_of == date(2027, 2, 1)
 
 
 def test_digest_inside_a_break_is_skipped_not_moved() -> None:

@@ -12,15 +12,27 @@ it as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any, Final
+from typing import Final, assert_never
 from urllib.parse import quote
 
 from .model import UserState
-from .planner import Nudge, PlannedEmail
+from .planner import (
+    AcknowledgementSection,
+    AskFeedbackSection,
+    CongratulationsSection,
+    DigestSection,
+    FollowUpSection,
+    GapSection,
+    NoResponseSection,
+    PlannedEmail,
+    ReplaySection,
+    WeekBar,
+    WeekPlanSection,
+)
 
 __all__ = ["RenderedEmail", "render_email"]
 
@@ -90,10 +102,9 @@ def _h(value: object) -> str:
     return escape(_plain(value), quote=True)
 
 
-def _day(value: str | None) -> str:
-    if not value:
+def _day(day: date | None) -> str:
+    if day is None:
         return "soon"
-    day = date.fromisoformat(value)
     return f"{day:%A} {day.day} {day:%B}"
 
 
@@ -130,30 +141,29 @@ def _para(text: str) -> str:
 # --------------------------------------------------------------------------- sections
 
 
-def _acknowledgement(nudge: Nudge, state: UserState) -> _Section:
-    d = nudge.details
+def _acknowledgement(d: AcknowledgementSection, state: UserState) -> _Section:
     days = state.profile.break_days
     span = "a day" if days == 1 else f"{days} days" if days > 2 else "a couple of days"
-    company = _plain(d.get("company")) or "that company"
+    company = _plain(d.company) or "that company"
     text = (
         f"I'm sorry about {company}. It is completely normal to feel disappointed: "
         f"a no stings, and it says nothing about your worth.\n"
         f"Take {span} off from the search. No tasks, no pressure. "
-        f"We will check in on {_day(d.get('comeback_on'))}."
+        f"We will check in on {_day(d.comeback_on)}."
     )
     html = _para(
         f"I'm sorry about <strong>{_h(company)}</strong>. It is completely normal to feel "
         "disappointed: a no stings, and it says nothing about your worth."
     ) + _para(
         f"Take {span} off from the search. No tasks, no pressure. "
-        f"We will check in on <strong>{escape(_day(d.get('comeback_on')))}</strong>."
+        f"We will check in on <strong>{escape(_day(d.comeback_on))}</strong>."
     )
     return _Section("Be gentle with yourself", text, html)
 
 
-def _feedback_draft(d: Mapping[str, Any]) -> tuple[str, str]:
-    name = _plain(d.get("contact_name")) or "there"
-    role = _plain(d.get("role")) or "the role"
+def _feedback_draft(d: AskFeedbackSection) -> tuple[str, str]:
+    name = _plain(d.contact_name) or "there"
+    role = _plain(d.role) or "the role"
     subject = f"Feedback on my application for {role}"
     body = (
         f"Hi {name},\n\nThank you for letting me know about the {role} position. "
@@ -164,18 +174,17 @@ def _feedback_draft(d: Mapping[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
-def _ask_feedback(nudge: Nudge) -> _Section:
-    d = nudge.details
-    company = _plain(d.get("company")) or "the company"
+def _ask_feedback(d: AskFeedbackSection) -> _Section:
+    company = _plain(d.company) or "the company"
     subject, body = _feedback_draft(d)
-    link = _mailto(d.get("contact_email"), subject, body)
+    link = _mailto(d.contact_email, subject, body)
     intro = (
         f"Welcome back. Since {company} told you in person, they may be happy to share "
         "a little feedback. Asking is a strength, and a short note is enough:"
     )
     text = f"{intro}\n\n{body}\n"
     if link:
-        text += f"\nTo: {_plain(d.get('contact_email'))}\n"
+        text += f"\nTo: {_plain(d.contact_email)}\n"
     draft_html = escape(body).replace("\n", "<br>")
     html = _para(_bold(intro, company))
     html += (
@@ -187,11 +196,10 @@ def _ask_feedback(nudge: Nudge) -> _Section:
     return _Section("Ask for feedback", text, html)
 
 
-def _replay(nudge: Nudge) -> _Section:
-    d = nudge.details
-    company = _plain(d.get("company")) or "the company"
-    role = _plain(d.get("role")) or "the role"
-    if d.get("interview_happened"):
+def _replay(d: ReplaySection) -> _Section:
+    company = _plain(d.company) or "the company"
+    role = _plain(d.role) or "the role"
+    if d.interview_happened:
         body = (
             f"Replay the {company} interview once, kindly: write down the questions you "
             "remember and how you would answer them today, or role-play it with a friend. "
@@ -207,13 +215,12 @@ def _replay(nudge: Nudge) -> _Section:
     return _Section("Welcome back", f"Welcome back. {body}", html)
 
 
-def _week_plan(nudge: Nudge) -> _Section:
-    d = nudge.details
+def _week_plan(d: WeekPlanSection) -> _Section:
     lines: list[str] = []
     rows: list[str] = []
-    for i, pick in enumerate(d.get("picks", [])):
-        what, where = _PICKS.get(pick.get("category", ""), ("One small step for your search", ""))
-        when = f"{_day(pick.get('on'))}, {_TIMES[i % len(_TIMES)]}"
+    for i, pick in enumerate(d.picks):
+        what, where = _PICKS.get(pick.category, ("One small step for your search", ""))
+        when = f"{_day(pick.on)}, {_TIMES[i % len(_TIMES)]}"
         lines.append(f"- {what}. When: {when}. Where: {where}.")
         rows.append(
             "<tr>"
@@ -222,7 +229,7 @@ def _week_plan(nudge: Nudge) -> _Section:
             f"{escape(when)}<br>{escape(where)}</td>"
             "</tr>"
         )
-    relief = _RELIEF.get(str(d.get("stress_relief")), _RELIEF["exercise"])
+    relief = _RELIEF.get(d.stress_relief, _RELIEF["exercise"])
     lines.append(f"- And for you: {relief}")
     text = "Three small things for this week, at your own pace:\n" + "\n".join(lines)
     html = (
@@ -236,37 +243,35 @@ def _week_plan(nudge: Nudge) -> _Section:
     return _Section("Your week plan", text, html)
 
 
-def _gap(nudge: Nudge) -> _Section:
-    d = nudge.details
-    idle = d.get("days_idle")
+def _gap(d: GapSection) -> _Section:
+    idle = d.days_idle
     body = (
         f"It has been {idle} days since you last logged something. No pressure: one small "
         "step counts. Send one application, message one contact, or polish one line of your CV."
     )
-    if d.get("final"):
+    if d.final:
         body += " This is our last reminder for now; we will be here when you are ready."
     return _Section("A small step", body, _para(escape(body)))
 
 
-def _follow_ups(nudges: Sequence[Nudge]) -> _Section:
+def _follow_ups(chases: Sequence[FollowUpSection | NoResponseSection]) -> _Section:
     lines: list[str] = []
     items: list[str] = []
-    for nudge in nudges:
-        d = nudge.details
-        company = _plain(d.get("company")) or "An application"
-        role = _plain(d.get("role"))
-        applied = _day(d.get("applied_on"))
+    for d in chases:
+        company = _plain(d.company) or "An application"
+        role = _plain(d.role)
+        applied = _day(d.applied_on)
         head = f"{company}, {role}" if role else company
         head_html = f"<strong>{_h(company)}</strong>" + (f", {_h(role)}" if role else "")
-        if nudge.kind == "follow_up":
+        if isinstance(d, FollowUpSection):
             advice = "A short, friendly follow-up after a week is completely normal."
-            name = _plain(d.get("contact_name")) or "there"
+            name = _plain(d.contact_name) or "there"
             body = (
                 f"Hi {name},\n\nI applied for the {role or 'open'} role on {applied} and "
                 "wanted to say I am still very interested. Is there anything else I can "
                 "share?\n\nThank you,"
             )
-            link = _mailto(d.get("contact_email"), f"Following up: {role or company}", body)
+            link = _mailto(d.contact_email, f"Following up: {role or company}", body)
         else:
             advice = (
                 "Still no answer after 30 days. If it feels right, mark it as no response "
@@ -284,18 +289,17 @@ def _follow_ups(nudges: Sequence[Nudge]) -> _Section:
     return _Section("Follow-ups", text, html)
 
 
-def _count(value: object, one: str, many: str | None = None) -> str:
-    number = int(value) if isinstance(value, int) else 0
+def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
-def _bars_html(weeks: Sequence[Mapping[str, Any]]) -> str:
+def _bars_html(weeks: Sequence[WeekBar]) -> str:
     """The 8-week picture: one table row of bottom-aligned bars, inline CSS only."""
-    top = max([int(w.get("count", 0)) for w in weeks] + [1])
+    top = max([w.count for w in weeks] + [1])
     cells: list[str] = []
     labels: list[str] = []
     for week in weeks:
-        count = int(week.get("count", 0))
+        count = week.count
         height = max(2, round(48 * count / top)) if count else 2
         colour = "#2f6f5e" if count else "#d9e2ec"
         cells.append(
@@ -304,7 +308,7 @@ def _bars_html(weeks: Sequence[Mapping[str, Any]]) -> str:
             f'<div style="width:22px;height:{height}px;background:{colour};'
             'border-radius:2px 2px 0 0;line-height:1px;font-size:1px;">&nbsp;</div></td>'
         )
-        day = date.fromisoformat(str(week.get("week_of")))
+        day = week.week_of
         labels.append(
             '<td style="font-size:10px;color:#7b8794;padding:2px 3px;" align="center">'
             f"{day.day}/{day.month}</td>"
@@ -316,33 +320,33 @@ def _bars_html(weeks: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _bars_text(weeks: Sequence[Mapping[str, Any]]) -> str:
+def _bars_text(weeks: Sequence[WeekBar]) -> str:
     lines = []
     for week in weeks:
-        count = int(week.get("count", 0))
-        day = date.fromisoformat(str(week.get("week_of")))
+        count = week.count
+        day = week.week_of
         lines.append(f"  {day:%d %b}  {'#' * min(count, 30)} {count}")
     return "\n".join(lines)
 
 
-def _digest(nudge: Nudge) -> _Section:
-    d = nudge.details
-    if "past_week" not in d:  # a future digest: figures are computed on its Monday
-        note = f"Your weekly figures arrive on {_day(d.get('week_of'))}."
+def _digest(section: DigestSection) -> _Section:
+    d = section.figures
+    if d is None:  # a future digest: figures are computed on its Monday
+        note = f"Your weekly figures arrive on {_day(section.week_of)}."
         return _Section("Your week", note, _para(escape(note)))
-    past = d.get("past_week", {})
-    before = d.get("week_before", {})
-    idle = d.get("days_since_last_activity")
+    past = d.past_week
+    before = d.week_before
+    idle = d.days_since_last_activity
     facts = [
-        f"Last week: {_count(past.get('applications', 0), 'application')}, "
-        f"{_count(past.get('activities', 0), 'other activity', 'other activities')} "
-        f"(the week before: {before.get('applications', 0)} and {before.get('activities', 0)}).",
+        f"Last week: {_count(past.applications, 'application')}, "
+        f"{_count(past.activities, 'other activity', 'other activities')} "
+        f"(the week before: {before.applications} and {before.activities}).",
         "Days since your last activity: " + (str(idle) if idle is not None else "none yet") + ".",
-        f"Open follow-ups: {d.get('open_follow_ups', 0)}.",
+        f"Open follow-ups: {d.open_follow_ups}.",
     ]
-    if d.get("last_comeback_on"):
-        facts.append(f"Your last comeback day: {_day(d.get('last_comeback_on'))}.")
-    weeks = list(d.get("weeks", []))
+    if d.last_comeback_on is not None:
+        facts.append(f"Your last comeback day: {_day(d.last_comeback_on)}.")
+    weeks = d.weeks
     text = "\n".join(facts) + "\n\nThe last 8 weeks (applications + activities):\n"
     text += _bars_text(weeks)
     html = "".join(_para(escape(f)) for f in facts)
@@ -350,8 +354,8 @@ def _digest(nudge: Nudge) -> _Section:
     return _Section("Your week", text, html)
 
 
-def _congratulations(nudge: Nudge) -> _Section:
-    company = _plain(nudge.details.get("company")) or "your new employer"
+def _congratulations(d: CongratulationsSection) -> _Section:
+    company = _plain(d.company) or "your new employer"
     text = (
         f"Congratulations on accepting the offer from {company}! All those applications "
         "and comebacks led here. We will stay quiet now; if you ever start a new search, "
@@ -361,30 +365,37 @@ def _congratulations(nudge: Nudge) -> _Section:
     return _Section("Congratulations", text, html)
 
 
+_Chase = FollowUpSection | NoResponseSection
+
+
 def _sections(email: PlannedEmail, state: UserState) -> list[_Section]:
     sections: list[_Section] = []
-    follow: list[Nudge] = []
+    follow: list[_Chase] = []
     for nudge in email.nudges:
-        if nudge.kind in ("follow_up", "no_response_check"):
-            follow.append(nudge)
+        d = nudge.section
+        if isinstance(d, _Chase):
+            follow.append(d)
             continue
         if follow:
             sections.append(_follow_ups(follow))
             follow = []
-        if nudge.kind == "acknowledgement":
-            sections.append(_acknowledgement(nudge, state))
-        elif nudge.kind == "ask_feedback":
-            sections.append(_ask_feedback(nudge))
-        elif nudge.kind == "replay":
-            sections.append(_replay(nudge))
-        elif nudge.kind == "week_plan":
-            sections.append(_week_plan(nudge))
-        elif nudge.kind == "gap":
-            sections.append(_gap(nudge))
-        elif nudge.kind == "digest":
-            sections.append(_digest(nudge))
-        elif nudge.kind == "congratulations":
-            sections.append(_congratulations(nudge))
+        match d:
+            case AcknowledgementSection():
+                sections.append(_acknowledgement(d, state))
+            case AskFeedbackSection():
+                sections.append(_ask_feedback(d))
+            case ReplaySection():
+                sections.append(_replay(d))
+            case WeekPlanSection():
+                sections.append(_week_plan(d))
+            case GapSection():
+                sections.append(_gap(d))
+            case DigestSection():
+                sections.append(_digest(d))
+            case CongratulationsSection():
+                sections.append(_congratulations(d))
+            case _:
+                assert_never(d)
     if follow:
         sections.append(_follow_ups(follow))
     return sections
@@ -395,7 +406,8 @@ def _subject(email: PlannedEmail) -> str:
         return "News from Bounceback"
     first = email.nudges[0]
     template = _SUBJECTS.get(first.kind, "News from Bounceback")
-    company = _plain(first.details.get("company"), limit=60) or "today"
+    named = getattr(first.section, "company", None)
+    company = _plain(named, limit=60) or "today"
     return _plain(template.format(company=company), limit=120)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .localtime import local_date, week_start
 from .model import EMPLOYER_EVENTS, STATUSES, UserState
-from .planner import break_on, find_breaks, last_activity_date, weekly_activity
+from .planner.history import break_on, find_breaks, last_activity_date, weekly_activity
 
 __all__ = ["Summary", "WeekCounts", "summarize"]
 

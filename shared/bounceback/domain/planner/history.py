@@ -1,0 +1,212 @@
+"""Facts about a user's history: breaks, activity days, finished searches, sent e-mails.
+
+Pure functions of a `UserState`. The planner's rules and `summary.py` both read
+them, so the nudges and the summary can never disagree about, say, a break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+
+from ..localtime import as_utc, local_date, zone
+from ..model import Application, Event, UserState
+from .contract import event_of_claim, is_day_claim
+
+__all__ = [
+    "FAR_FUTURE",
+    "Break",
+    "SentHistory",
+    "activity_records",
+    "break_on",
+    "clamp",
+    "find_breaks",
+    "finished_spans",
+    "last_activity_date",
+    "read_sent",
+    "weekly_activity",
+]
+
+FAR_FUTURE: Final = datetime.max.replace(tzinfo=UTC)
+# Kinds whose e-mail marks a break's comeback as done (see `read_sent`).
+_COMEBACK_KINDS: Final = frozenset({"comeback", "ask_feedback", "replay", "week_plan"})
+_COMEBACK_KEYS: Final = ("comeback:", "week_plan:")
+
+
+def clamp(value: int, low: int, high: int) -> int:
+    """`value` kept within `low` … `high`."""
+    return max(low, min(high, value))
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A recovery break: local dates `start` … `comeback - 1`."""
+
+    start: date
+    comeback: date
+    rejections: tuple[tuple[Application, Event], ...]
+
+    def covers(self, day: date) -> bool:
+        """Whether `day` is one of the break's days."""
+        return self.start <= day < self.comeback
+
+    @property
+    def last(self) -> tuple[Application, Event]:
+        """The break's latest rejection (it decides `ask_feedback` vs `replay`)."""
+        return self.rejections[-1]
+
+
+def find_breaks(state: UserState) -> tuple[Break, ...]:
+    """The user's recovery breaks, oldest first (docs/behaviour.md, "Break").
+
+    A rejection on local date D starts a break covering D … D+B-1. A rejection on
+    D2 inside a break moves the comeback day to D2+B, but never past D1+2·B, where
+    D1 is the break's first rejection.
+    """
+    tzname = state.profile.timezone
+    length = clamp(state.profile.break_days, 1, 7)
+    rejections = sorted(
+        (
+            (as_utc(event.occurred_at), event.id, app, event)
+            for app in state.applications
+            for event in app.events
+            if event.type == "rejection"
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    breaks: list[Break] = []
+    start: date | None = None
+    comeback: date | None = None
+    members: list[tuple[Application, Event]] = []
+    for moment, _, app, event in rejections:
+        day = local_date(moment, tzname)
+        if start is not None and comeback is not None and day < comeback:
+            comeback = min(day + timedelta(days=length), start + timedelta(days=2 * length))
+            members.append((app, event))
+            continue
+        if start is not None and comeback is not None:
+            breaks.append(Break(start, comeback, tuple(members)))
+        start, comeback, members = day, day + timedelta(days=length), [(app, event)]
+    if start is not None and comeback is not None:
+        breaks.append(Break(start, comeback, tuple(members)))
+    return tuple(breaks)
+
+
+def break_on(breaks: Iterable[Break], day: date) -> Break | None:
+    """The break covering `day`, if any."""
+    for item in breaks:
+        if item.covers(day):
+            return item
+    return None
+
+
+def _activity_dates(state: UserState) -> Iterable[date]:
+    tzname = state.profile.timezone
+    for app in state.applications:
+        yield app.applied_on
+        for event in app.events:
+            yield local_date(event.occurred_at, tzname)
+    for activity in state.activities:
+        yield activity.date
+
+
+def activity_records(state: UserState) -> Iterable[tuple[date, datetime | None]]:
+    """Each search activity's date and, when known, the moment it was recorded."""
+    tzname = state.profile.timezone
+    for app in state.applications:
+        yield app.applied_on, as_utc(app.created_at) if app.created_at else None
+        for event in app.events:
+            yield local_date(event.occurred_at, tzname), as_utc(event.recorded_at)
+    for activity in state.activities:
+        yield activity.date, as_utc(activity.created_at) if activity.created_at else None
+
+
+def last_activity_date(state: UserState, *, on_or_before: date | None = None) -> date | None:
+    """The date of the latest search activity, optionally up to a date."""
+    latest: date | None = None
+    for day in _activity_dates(state):
+        if on_or_before is not None and day > on_or_before:
+            continue
+        if latest is None or day > latest:
+            latest = day
+    return latest
+
+
+def weekly_activity(state: UserState, first_monday: date, weeks: int) -> list[tuple[int, int]]:
+    """(applications, logged activities) per local ISO week, from `first_monday` on."""
+    counts = [[0, 0] for _ in range(weeks)]
+    base = first_monday.toordinal()
+    for app in state.applications:
+        index = (app.applied_on.toordinal() - base) // 7
+        if 0 <= index < weeks:
+            counts[index][0] += 1
+    for activity in state.activities:
+        index = (activity.date.toordinal() - base) // 7
+        if 0 <= index < weeks:
+            counts[index][1] += 1
+    return [(a, b) for a, b in counts]
+
+
+def finished_spans(state: UserState) -> list[tuple[datetime, datetime]]:
+    """[accepted recorded, next new application recorded) spans: the search was over."""
+    tz = zone(state.profile.timezone)
+    acceptances = sorted(
+        (as_utc(event.recorded_at), app.id)
+        for app in state.applications
+        for event in app.events
+        if event.type == "accepted"
+    )
+    if not acceptances:
+        return []
+    recorded: list[tuple[datetime, str]] = []
+    for app in state.applications:
+        if app.created_at is not None:
+            moment = as_utc(app.created_at)
+        else:
+            moment = datetime.combine(app.applied_on, time(), tzinfo=tz).astimezone(UTC)
+        recorded.append((moment, app.id))
+    spans: list[tuple[datetime, datetime]] = []
+    for accepted_at, app_id in acceptances:
+        reopened = min(
+            (m for m, other in recorded if other != app_id and m > accepted_at),
+            default=FAR_FUTURE,
+        )
+        spans.append((accepted_at, reopened))
+    return spans
+
+
+@dataclass(slots=True)
+class SentHistory:
+    """What the sender's records mean for planning (docs/behaviour.md, "Sent history")."""
+
+    done: set[str]  # nudge keys of e-mails surely sent
+    used_days: set[int]  # ordinals of local dates with a day claim
+    used_events: set[str]  # event ids with an event claim
+    done_comebacks: list[date]  # break starts whose comeback was sent
+
+
+def read_sent(state: UserState) -> SentHistory:
+    """Read every claim: any claim uses its key, only ``sent`` ones make nudges done."""
+    done: set[str] = set()
+    used_days: set[int] = set()
+    used_events: set[str] = set()
+    comebacks: list[date] = []
+    for sent in state.sent:
+        if is_day_claim(sent.claim_key):
+            used_days.add(sent.local_date.toordinal())
+        elif (event_id := event_of_claim(sent.claim_key)) is not None:
+            used_events.add(event_id)
+        if sent.state != "sent":
+            continue
+        done.update(sent.nudge_keys)
+        if _COMEBACK_KINDS.isdisjoint(sent.kinds):
+            continue
+        for key in sent.nudge_keys:
+            if key.startswith(_COMEBACK_KEYS):
+                try:
+                    comebacks.append(date.fromisoformat(key.partition(":")[2]))
+                except ValueError:
+                    continue
+    return SentHistory(done, used_days, used_events, comebacks)

@@ -1,0 +1,95 @@
+"""Follow-ups: ``follow_up`` a week after applying, ``no_response_check`` after 30 days.
+
+See docs/behaviour.md, "Follow-up and no-response check".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from ...localtime import as_utc, local_date, next_send_time
+from ...model import Application
+from ..content import FOLLOW_UP_AFTER, label
+from ..context import Context, Item
+from ..contract import Nudge
+from ..sections import FollowUpSection, NoResponseSection
+
+NO_RESPONSE_AFTER: Final = 30
+
+
+@dataclass(slots=True, kw_only=True, eq=False)
+class _FollowUp(Item):
+    local: date
+    app: Application
+
+    def nudge(self, ctx: Context) -> Nudge:
+        app = self.app
+        section: FollowUpSection | NoResponseSection
+        if self.kind == "follow_up":
+            after = "no answer after a week"
+            section = FollowUpSection(
+                app.id, app.company, app.role, app.applied_on, app.contact_name, app.contact_email
+            )
+        else:
+            after = "still no answer after 30 days"
+            section = NoResponseSection(app.id, app.company, app.role, app.applied_on)
+        reason = f"{label(app)}: applied on {app.applied_on}, {after}."
+        return Nudge(self.kind, self.key, self.local, self.due_at, (app.id,), reason, section)
+
+
+def _not_before(ctx: Context, day: date, app: Application) -> tuple[date, datetime]:
+    """The natural day and send time, but never before the application was recorded."""
+    due = ctx.send_at(day)
+    if app.created_at is not None and as_utc(app.created_at) > due:
+        due = next_send_time(as_utc(app.created_at), ctx.hour, ctx.tzname)
+        day = local_date(due, ctx.tzname)
+    return day, due
+
+
+def items(ctx: Context) -> list[Item]:
+    """Per application still waiting for an answer, its follow-up and its check."""
+    found: list[Item] = []
+    done = ctx.history.done
+    for app in ctx.state.applications:
+        if app.status != "applied":
+            continue
+        silent = not app.events
+        chased_only = all(e.type == "follow_up_sent" for e in app.events)
+        if not chased_only:
+            continue
+        check_key = f"no_response_check:{app.id}"
+        if check_key in done:
+            continue
+        group = ("app", app.id)
+        follow_key = f"follow_up:{app.id}"
+        if silent and follow_key not in done:
+            day, due = _not_before(ctx, app.applied_on + timedelta(days=FOLLOW_UP_AFTER), app)
+            if due >= ctx.reopened_at:
+                found.append(
+                    _FollowUp(
+                        day=day.toordinal(),
+                        kind="follow_up",
+                        key=follow_key,
+                        due_at=due,
+                        group=group,
+                        local=day,
+                        app=app,
+                    )
+                )
+        day, due = _not_before(ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app)
+        if due >= ctx.reopened_at:
+            found.append(
+                _FollowUp(
+                    day=day.toordinal(),
+                    kind="no_response_check",
+                    key=check_key,
+                    due_at=due,
+                    group=group,
+                    rank=1,
+                    local=day,
+                    app=app,
+                )
+            )
+    return found

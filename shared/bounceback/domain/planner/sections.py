@@ -1,0 +1,177 @@
+"""What the planner hands the renderer: one small frozen value per section kind.
+
+Each nudge carries exactly one of these. They hold facts, never wording: the
+renderer (`domain/render.py`) decides what to say. Dates are `date` values and
+the user's own words (company, role, contact) are passed through untouched; the
+renderer escapes and flattens them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..model import RejectionChannel
+
+__all__ = [
+    "AcknowledgementSection",
+    "AskFeedbackSection",
+    "CongratulationsSection",
+    "DigestFigures",
+    "DigestSection",
+    "FollowUpSection",
+    "GapSection",
+    "NoResponseSection",
+    "ReplaySection",
+    "Section",
+    "WeekBar",
+    "WeekCount",
+    "WeekPick",
+    "WeekPlanSection",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgementSection:
+    """A rejection was just recorded: be kind, and name the comeback day."""
+
+    application_id: str
+    company: str
+    role: str
+    channel: RejectionChannel | None
+    comeback_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class AskFeedbackSection:
+    """Comeback after a rejection delivered by a person: offer a feedback draft."""
+
+    application_id: str
+    company: str
+    role: str
+    channel: RejectionChannel | None
+    break_start: date
+    comeback_on: date
+    contact_name: str | None
+    contact_email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaySection:
+    """Comeback otherwise: replay the interview, or compare the posting with the CV."""
+
+    application_id: str
+    company: str
+    role: str
+    channel: RejectionChannel | None
+    break_start: date
+    comeback_on: date
+    interview_happened: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPick:
+    """One of the week plan's three activities, and the day it is suggested for."""
+
+    category: str
+    on: date
+    last_logged_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPlanSection:
+    """Three small activities for the week after a break, plus a stress reliever."""
+
+    picks: tuple[WeekPick, ...]
+    stress_relief: str  # "exercise", or "other" when exercise was logged lately
+
+
+@dataclass(frozen=True, slots=True)
+class GapSection:
+    """The user has been quiet: one step of the gap guard."""
+
+    anchor: date
+    step: int  # 1 … 4
+    days_idle: int
+    last_activity_on: date
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpSection:
+    """An application with no answer after a week: a follow-up could help."""
+
+    application_id: str
+    company: str
+    role: str
+    applied_on: date
+    contact_name: str | None
+    contact_email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NoResponseSection:
+    """An application with no answer after 30 days: maybe mark it as no response."""
+
+    application_id: str
+    company: str
+    role: str
+    applied_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    """Applications and other logged activities in one week."""
+
+    applications: int
+    activities: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekBar:
+    """One bar of the digest's 8-week picture."""
+
+    week_of: date
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFigures:
+    """The digest's figures, computed once the digest can be due."""
+
+    past_week: WeekCount
+    week_before: WeekCount
+    days_since_last_activity: int | None
+    open_follow_ups: int
+    last_comeback_on: date | None
+    weeks: tuple[WeekBar, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """The weekly digest; a later Monday in `upcoming` only names its week."""
+
+    week_of: date
+    figures: DigestFigures | None
+
+
+@dataclass(frozen=True, slots=True)
+class CongratulationsSection:
+    """An offer was accepted."""
+
+    application_id: str
+    company: str
+    role: str
+
+
+Section = (
+    AcknowledgementSection
+    | AskFeedbackSection
+    | ReplaySection
+    | WeekPlanSection
+    | GapSection
+    | FollowUpSection
+    | NoResponseSection
+    | DigestSection
+    | CongratulationsSection
+)
