@@ -1,6 +1,6 @@
 """E-mail content the planner computes: reasons' labels, the week plan, the digest figures.
 
-Facts only; the wording of an e-mail is the renderer's (`domain/render.py`).
+Facts only; the wording of an e-mail is the renderer's (`domain/render/sections.py`).
 """
 
 from __future__ import annotations

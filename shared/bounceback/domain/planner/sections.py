@@ -1,7 +1,7 @@
 """What the planner hands the renderer: one small frozen value per section kind.
 
 Each nudge carries exactly one of these. They hold facts, never wording: the
-renderer (`domain/render.py`) decides what to say. Dates are `date` values and
+renderer (`domain/render/sections.py`) decides what to say. Dates are `date` values and
 the user's own words (company, role, contact) are passed through untouched; the
 renderer escapes and flattens them.
 """

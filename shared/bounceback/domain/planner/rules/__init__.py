@@ -7,7 +7,7 @@ Adding a rule is adding one module here and one line below:
 - a *scheduled* rule (a section of a day's e-mail, under breaks, pauses and the
   caps) exports ``items(ctx) -> list[Item]``, with an `Item` subclass whose
   ``nudge(ctx)`` builds its section, and joins `SCHEDULED`. Its kind goes into
-  `NudgeKind` (which orders an e-mail's sections) and `domain/render.py`.
+  `NudgeKind` (which orders an e-mail's sections) and `domain/render/sections.py`.
 """
 
 from __future__ import annotations
