@@ -8,34 +8,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Final
 
 from ..model import NudgeKind
 from .sections import Section
 
-__all__ = ["Nudge", "Plan", "PlannedEmail", "day_claim", "event_claim", "event_of_claim"]
+__all__ = [
+    "DAY_CLAIM",
+    "EVENT_CLAIM",
+    "Nudge",
+    "Plan",
+    "PlannedEmail",
+    "day_claim",
+    "event_claim",
+    "event_of_claim",
+]
 
-_DAY: str = "day:"
-_EVENT: str = "event:"
+DAY_CLAIM: Final = "day:"  # prefix of a day's claim key
+EVENT_CLAIM: Final = "event:"  # prefix of an event's claim key
 
 
 def day_claim(day: date) -> str:
     """The claim key of `day`'s scheduled e-mail."""
-    return _DAY + day.isoformat()
+    return DAY_CLAIM + day.isoformat()
 
 
 def event_claim(event_id: str) -> str:
     """The claim key of the e-mail answering event `event_id`."""
-    return _EVENT + event_id
+    return EVENT_CLAIM + event_id
 
 
 def event_of_claim(claim_key: str) -> str | None:
     """The event id an ``event:`` claim key names; None for any other key."""
-    return claim_key.removeprefix(_EVENT) if claim_key.startswith(_EVENT) else None
+    return claim_key.removeprefix(EVENT_CLAIM) if claim_key.startswith(EVENT_CLAIM) else None
 
 
 def is_day_claim(claim_key: str) -> bool:
     """Whether `claim_key` names a day's scheduled e-mail."""
-    return claim_key.startswith(_DAY)
+    return claim_key.startswith(DAY_CLAIM)
 
 
 @dataclass(frozen=True, slots=True)

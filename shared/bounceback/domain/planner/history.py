@@ -13,7 +13,7 @@ from typing import Final
 
 from ..localtime import as_utc, local_date, zone
 from ..model import Application, Event, UserState
-from .contract import event_of_claim, is_day_claim
+from .contract import DAY_CLAIM, EVENT_CLAIM
 
 __all__ = [
     "FAR_FUTURE",
@@ -194,10 +194,11 @@ def read_sent(state: UserState) -> SentHistory:
     used_events: set[str] = set()
     comebacks: list[date] = []
     for sent in state.sent:
-        if is_day_claim(sent.claim_key):
+        key = sent.claim_key
+        if key.startswith(DAY_CLAIM):
             used_days.add(sent.local_date.toordinal())
-        elif (event_id := event_of_claim(sent.claim_key)) is not None:
-            used_events.add(event_id)
+        elif key.startswith(EVENT_CLAIM):
+            used_events.add(key.removeprefix(EVENT_CLAIM))
         if sent.state != "sent":
             continue
         done.update(sent.nudge_keys)
