@@ -2,7 +2,7 @@
 
 Each simulated user applies, hears back, logs activities, changes preferences,
 pauses, sometimes changes time zone, unsubscribes or gets suppressed. A simulated
-sender behaves like the real one (DESIGN §3): it wakes at `next_wake_at`, calls
+sender behaves like the real one: it wakes at `next_wake_at`, calls
 `plan`, claims each due e-mail once and records a `SentEmail`; now and then it dies
 between SES and the record (the claim stays `unknown`), and the whole service goes
 down for two days in the middle of the run (catch-up). Invariants are checked on

@@ -1,4 +1,4 @@
-"""Property tests: the planner's invariants over random timelines (DESIGN §1.2).
+"""Property tests: the planner's invariants over random timelines (docs/behaviour.md).
 
 Each example is one user's random timeline of writes (applications, events,
 activities, preference changes, unsubscribing) at random moments. A simulated
@@ -352,7 +352,7 @@ def test_upcoming_email_is_sent_as_planned_when_nothing_changes(timeline: dict[s
 
 
 def superseded(key: str, delivered: set[str]) -> bool:
-    """A later step of the same rule went out instead (DESIGN §1.2 rules 3-6)."""
+    """A later step of the same rule went out instead (comeback, gap guard, follow-ups, digest)."""
     kind, _, rest = key.partition(":")
     if kind == "gap":
         anchor, _, step = rest.rpartition(":")

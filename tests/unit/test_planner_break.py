@@ -1,4 +1,4 @@
-"""Rules 1-3 of DESIGN §1.2: acknowledgement, recovery break, comeback."""
+"""Acknowledgement, recovery break and comeback (docs/behaviour.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules 4-8 of DESIGN §1.2: gap guard, follow-ups, digest, caps, stop conditions."""
+"""Gap guard, follow-ups, digest, caps and stop conditions (docs/behaviour.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Local dates and send times in a user's time zone, through `zoneinfo`.
 
-Every date in the nudge policy (DESIGN §1.2) is a local date in the user's zone,
+Every date in the nudge rules (docs/behaviour.md) is a local date in the user's zone,
 and "send time on date X" is `send_hour:00` local on X. These helpers are the one
 place that turns those into UTC moments, so daylight-saving changes are handled
 once: on a day whose `send_hour:00` does not exist (a spring-forward gap) the send

@@ -1,6 +1,6 @@
 """The records Bounceback keeps for a user, as plain immutable values.
 
-These types are the domain's vocabulary (DESIGN §1.1). They know nothing about
+These types are the domain's vocabulary (see docs/behaviour.md). They know nothing about
 DynamoDB, HTTP or the clock: adapters build them from storage, the planner and
 the records service work on them, and handlers turn them into JSON.
 """
@@ -45,7 +45,8 @@ ActivityKind = Literal[
     "exercise",
     "other",
 ]
-# Listed in section order (DESIGN §1.2): the planner orders an e-mail's sections by it.
+# Listed in section order (docs/behaviour.md, "Scheduling and caps"): the planner
+# orders an e-mail's sections by it.
 NudgeKind = Literal[
     "acknowledgement",
     "comeback",
@@ -58,8 +59,8 @@ NudgeKind = Literal[
     "digest",
     "congratulations",
 ]
-# State of one e-mail claim (DESIGN §3): claimed before SES, sent after the
-# message id is recorded, unknown when the sender died in between.
+# State of one e-mail claim (docs/behaviour.md, "Sent history"): claimed before SES,
+# sent after the message id is recorded, unknown when the sender died in between.
 SendState = Literal["claimed", "sent", "unknown"]
 
 SOURCES: tuple[str, ...] = get_args(Source)
@@ -78,7 +79,7 @@ EMPLOYER_EVENTS: frozenset[str] = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """A user's profile and nudge preferences (DESIGN §1.1)."""
+    """A user's profile and nudge preferences (docs/behaviour.md, "Your settings")."""
 
     user_id: str
     email: str

@@ -1,8 +1,8 @@
-"""The momentum summary behind `GET /summary` (DESIGN §2).
+"""The momentum summary behind `GET /summary`.
 
 Dates are the user's local dates; weeks are local ISO weeks starting on Monday.
 The break comes from the planner's own computation, so the summary and the nudges
-can never disagree about whether the user is on a break.
+can never disagree about whether the user is on a break (docs/behaviour.md, "Break").
 """
 
 from __future__ import annotations
