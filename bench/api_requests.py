@@ -49,7 +49,7 @@ os.environ.update(
 
 from moto import mock_aws  # noqa: E402
 
-from bounceback import clock  # noqa: E402
+from bounceback.infra import clock  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
 from bounceback_local.template import functions, load_template  # noqa: E402
 from tests.conftest import ApiClient, api_routes  # noqa: E402

@@ -160,7 +160,7 @@ from moto.dynamodb import models as moto_dynamodb_models  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 
-from bounceback import clock  # noqa: E402
+from bounceback.infra import clock  # noqa: E402
 from bounceback_local.events import LambdaContext  # noqa: E402
 from bounceback_local.provision import provision  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402

@@ -91,8 +91,8 @@ os.environ.update(
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from bounceback import clock  # noqa: E402
 from bounceback.adapters.due_index import due_keys  # noqa: E402
+from bounceback.infra import clock  # noqa: E402
 from bounceback_local.events import LambdaContext  # noqa: E402
 from bounceback_local.provision import provision  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402

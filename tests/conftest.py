@@ -273,7 +273,7 @@ def delivery(aws: Resolver, api: ApiClient) -> Iterator[Delivery]:
     """API, dispatcher and sender on one moto account; the clock is reset afterwards."""
     from aws_lambda_powertools.utilities import parameters
 
-    from bounceback import clock
+    from bounceback.infra import clock
 
     parameters.clear_caches()
     yield Delivery(aws, api)

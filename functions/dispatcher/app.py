@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -10,18 +9,17 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bounceback import clock
-from bounceback.adapters import dynamo
-from bounceback.adapters.due_reader import DueIndexReader
-from bounceback.adapters.queue import SqsQueue
-from bounceback.dispatch import dispatch
-from bounceback.settings import settings
+from bounceback import wiring
+from bounceback.infra import clock
+from bounceback.infra.settings import DispatcherSettings
+from bounceback.usecases.dispatch import dispatch
 
+config = DispatcherSettings.from_env()
 logger = Logger()
 metrics = Metrics()
-dynamo.bind(settings().table_name, region=settings().region)
-reader = DueIndexReader()
-queue = SqsQueue(os.environ.get("QUEUE_URL", ""))
+wiring.bind_table(config)
+reader = wiring.due_source()
+queue = wiring.send_queue(config)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)

@@ -14,28 +14,24 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bounceback import clock
-from bounceback.adapters import dynamo
-from bounceback.adapters.claims import DynamoClaims
-from bounceback.adapters.ses import SesMailer
-from bounceback.adapters.store import DynamoRecordStore
-from bounceback.delivery import Sender, Tally
-from bounceback.dispatch import user_of
+from bounceback import wiring
 from bounceback.domain.render import render_email
-from bounceback.settings import settings
-from bounceback.unsubscribe import tokens_from_env
+from bounceback.infra import clock
+from bounceback.infra.settings import SenderSettings
+from bounceback.usecases.delivery import Sender, Tally
+from bounceback.usecases.dispatch import user_of
 
+config = SenderSettings.from_env()
 logger = Logger()
 # A batch where every record failed still answers with the failures (no exception).
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-dynamo.bind(settings().table_name, region=settings().region)
-config = settings()
-mailer = SesMailer(config.sender_address, config.configuration_set)
+wiring.bind_table(config)
+mailer = wiring.mailer(config)
 sender = Sender(
-    store=DynamoRecordStore(),
-    claims=DynamoClaims(),
+    store=wiring.planning_store(),
+    claims=wiring.claims(),
     mailer=mailer,
-    tokens=tokens_from_env(),
+    tokens=wiring.unsubscribe_tokens(config),
     render=render_email,
     link_base_url=config.link_base_url,
 )

@@ -9,15 +9,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bounceback.adapters import dynamo
-from bounceback.adapters.claims import DynamoClaims
-from bounceback.bounces import handle_notification
-from bounceback.settings import settings
+from bounceback import wiring
+from bounceback.infra.settings import SesEventsSettings
+from bounceback.usecases.bounces import handle_notification
 
+config = SesEventsSettings.from_env()
 logger = Logger()
 metrics = Metrics()
-dynamo.bind(settings().table_name, region=settings().region)
-claims = DynamoClaims()
+wiring.bind_table(config)
+claims = wiring.stopper()
 
 
 @logger.inject_lambda_context

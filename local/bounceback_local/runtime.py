@@ -31,9 +31,6 @@ def apply_environment(specs: list[FunctionSpec], extra: dict[str, str] | None = 
             merged[name] = value
     os.environ.update(merged)
     os.environ.update(extra or {})
-    from bounceback.settings import settings
-
-    settings.cache_clear()
 
 
 def load_handler(spec: FunctionSpec) -> Handler:

@@ -23,7 +23,8 @@ from typing import IO, Any
 
 import boto3
 
-from bounceback import clock
+from bounceback.errors import error_body
+from bounceback.infra import clock
 from bounceback_local.auth import Issuer, Users
 from bounceback_local.backend import EmbeddedMoto
 from bounceback_local.clocks import ClockWentBackwards, ManualClock, iso, parse_instant
@@ -82,18 +83,12 @@ def _process_environment(endpoint: str) -> None:
 
 
 def _validation_error(field: str, message: str) -> Reply:
-    return Reply.json(
-        422,
-        {
-            "error": "validation_error",
-            "message": f"invalid fields: {field}",
-            "details": [{"field": field, "message": message}],
-        },
-    )
+    details = [{"field": field, "message": message}]
+    return Reply.json(422, error_body("validation_error", f"invalid fields: {field}", details))
 
 
 def _bad_request(message: str) -> Reply:
-    return Reply.json(400, {"error": "bad_request", "message": message, "details": []})
+    return Reply.json(400, error_body("bad_request", message))
 
 
 @dataclass
@@ -303,12 +298,7 @@ class LocalStack:
     def _set_clock(self, request: Request) -> Reply:
         if self.manual is None:
             return Reply.json(
-                409,
-                {
-                    "error": "conflict",
-                    "message": "the clock is real; start with --clock manual",
-                    "details": [],
-                },
+                409, error_body("conflict", "the clock is real; start with --clock manual")
             )
         try:
             body = request.json()
@@ -324,7 +314,7 @@ class LocalStack:
         try:
             self.manual.set(moment)
         except ClockWentBackwards as exc:
-            return Reply.json(409, {"error": "conflict", "message": str(exc), "details": []})
+            return Reply.json(409, error_body("conflict", str(exc)))
         return Reply.json(200, {"now": iso(moment)})
 
     def _tick(self, request: Request) -> Reply:

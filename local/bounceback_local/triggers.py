@@ -25,7 +25,7 @@ from typing import Any
 
 import boto3
 
-from bounceback import clock
+from bounceback.infra import clock
 from bounceback_local.events import LambdaContext
 from bounceback_local.runtime import Handler
 from bounceback_local.template import FunctionSpec, Resolver

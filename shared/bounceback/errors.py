@@ -6,11 +6,12 @@ without details.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
 class ServiceError(Exception):
-    """Base: `status` and `code` go into the one JSON error shape of DESIGN §2."""
+    """Base: `status` and `code` go into the one JSON error shape (`error_body`)."""
 
     status = 500
     code = "internal_error"
@@ -49,3 +50,10 @@ class Invalid(ServiceError):
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", [{"field": field, "message": message}])
+
+
+def error_body(
+    code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
+    """The one JSON shape of every error the API (and the local gateway) answers."""
+    return {"error": code, "message": message, "details": list(details)}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from bounceback_local.events import LambdaContext, http_event
 from bounceback_local.gateway import Gateway, GatewayServer
 from scripts.generate_openapi import OPENAPI_PATH

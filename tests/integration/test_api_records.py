@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.integration

@@ -11,8 +11,8 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from bounceback import clock
 from bounceback.adapters.store import DynamoRecordStore
+from bounceback.infra import clock
 from tests.conftest import Delivery
 
 pytestmark = pytest.mark.integration

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from bounceback import clock
 from bounceback.adapters.claims import DynamoClaims
-from bounceback.adapters.ses import OutgoingEmail, TransientSendError
 from bounceback.adapters.store import DynamoRecordStore
-from bounceback.delivery import Sender, Tally
 from bounceback.domain.model import UserState
 from bounceback.domain.render import render_email
-from bounceback.unsubscribe import tokens_from_env
+from bounceback.infra import clock
+from bounceback.infra.settings import SenderSettings
+from bounceback.ports import OutgoingEmail, TransientSendError
+from bounceback.usecases.delivery import Sender, Tally
+from bounceback.wiring import unsubscribe_tokens
 from bounceback_local.events import LambdaContext
 from tests.conftest import Delivery
 
@@ -287,7 +288,7 @@ def sender_for(delivery: Delivery, tally: Tally, store: Any = None) -> Sender:
         store=store or DynamoRecordStore(),
         claims=DynamoClaims(),
         mailer=delivery.sender_module.mailer,
-        tokens=tokens_from_env(),
+        tokens=unsubscribe_tokens(SenderSettings.from_env()),
         render=render_email,
         link_base_url="https://bounceback.example",
         tally=tally,

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from bounceback import clock
 from bounceback.adapters import dynamo as d
-from bounceback.unsubscribe import tokens_from_env
+from bounceback.infra import clock
+from bounceback.infra.settings import ApiSettings
+from bounceback.wiring import unsubscribe_tokens
 from bounceback_local.events import LambdaContext
 from tests.conftest import Delivery, Reply
 
@@ -77,7 +78,7 @@ def test_one_click_post_from_the_emails_header_unsubscribes_at_once(alice: Deliv
 
 def test_get_shows_a_confirmation_form_and_does_not_unsubscribe(alice: Delivery) -> None:
     # Given a valid token
-    token = tokens_from_env().issue("alice", NOW)
+    token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW)
 
     # When a mail scanner (or the user) follows the link
     reply = alice.api.get("/unsubscribe", user=None, query={"token": token})
@@ -108,14 +109,14 @@ def test_get_shows_a_confirmation_form_and_does_not_unsubscribe(alice: Delivery)
     ],
 )
 def test_a_bad_token_is_a_400_and_changes_nothing(alice: Delivery, forge: Any) -> None:
-    token = forge(tokens_from_env().issue("alice", NOW))
+    token = forge(unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW))
     assert_bad_token(one_click(alice, token))
     assert_bad_token(alice.api.get("/unsubscribe", user=None, query={"token": token}))
     assert not profile().unsubscribed
 
 
 def test_an_expired_token_is_a_400(alice: Delivery) -> None:
-    token = tokens_from_env().issue("alice", NOW - timedelta(days=400))
+    token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW - timedelta(days=400))
     assert_bad_token(one_click(alice, token))
     assert not profile().unsubscribed
 
@@ -127,13 +128,15 @@ def test_a_missing_token_is_a_400(alice: Delivery) -> None:
 
 def test_bobs_token_unsubscribes_bob_not_alice(alice: Delivery) -> None:
     alice.api.get("/me", user="bob")
-    assert one_click(alice, tokens_from_env().issue("bob", NOW)).status == 200
+    assert (
+        one_click(alice, unsubscribe_tokens(ApiSettings.from_env()).issue("bob", NOW)).status == 200
+    )
     assert profile("bob").unsubscribed is True
     assert not profile("alice").unsubscribed
 
 
 def test_a_token_of_a_deleted_user_answers_200_and_creates_nothing(alice: Delivery) -> None:
-    token = tokens_from_env().issue("alice", NOW)
+    token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW)
     assert alice.api.delete("/me").status == 204
     assert one_click(alice, token).status == 200
     with pytest.raises(d.ProfileItem.DoesNotExist):

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from tests.conftest import Delivery
 
 pytestmark = pytest.mark.security

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from bounceback_local.template import Resolver, functions
 from tests.conftest import TEMPLATE, ApiClient
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
-from bounceback import clock
-from bounceback.unsubscribe import tokens_from_env
+from bounceback.infra import clock
+from bounceback.infra.settings import ApiSettings
+from bounceback.wiring import unsubscribe_tokens
 from bounceback_local.auth import Issuer, JwtAuthorizer
 from tests.conftest import ApiClient
 
@@ -26,7 +27,7 @@ def token(api: ApiClient) -> str:
     clock.use(lambda: NOW)
     assert api.get("/me", user="alice").status == 200
     assert api.get("/me", user="bob").status == 200
-    yield tokens_from_env().issue("alice", NOW)
+    yield unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW)
     clock.use(None)
 
 

@@ -8,9 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bounceback.adapters.due_reader import DueUser
-from bounceback.bounces import classify, handle_notification
-from bounceback.dispatch import FIRST_RUN_LOOKBACK, MAX_CATCH_UP, OVERLAP, dispatch, user_of
+from bounceback.ports import DueUser
+from bounceback.usecases.bounces import classify, handle_notification
+from bounceback.usecases.dispatch import (
+    FIRST_RUN_LOOKBACK,
+    MAX_CATCH_UP,
+    OVERLAP,
+    dispatch,
+    user_of,
+)
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bounceback.adapters.tokens import InvalidToken, UnsubscribeTokens
+from bounceback.adapters.tokens import UnsubscribeTokens
+from bounceback.ports import InvalidToken
 
 pytestmark = pytest.mark.unit
 

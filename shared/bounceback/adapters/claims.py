@@ -8,9 +8,7 @@ suppressed, so once an unsubscribe has committed no new e-mail can be claimed.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
-from typing import Literal
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
@@ -18,14 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from bounceback.adapters import dynamo as d
 from bounceback.domain.model import SentEmail
-
-StopFlag = Literal["unsubscribed", "suppressed"]
-
-
-class ClaimResult(enum.Enum):
-    CLAIMED = "claimed"
-    TAKEN = "taken"  # another sender (or an earlier attempt) holds the key
-    STOPPED = "stopped"  # the user unsubscribed, was suppressed, or is gone
+from bounceback.ports import ClaimResult, StopFlag
 
 
 def _conditional_failure(exc: UpdateError | DeleteError) -> bool:

@@ -8,7 +8,6 @@ in the window: its cost grows with the number due, never with the number of user
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,14 +15,9 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import buckets_between
+from bounceback.ports import DueUser
 
 DUE_INDEX = "DueIndex"
-
-
-@dataclass(frozen=True, slots=True)
-class DueUser:
-    user_id: str
-    due_at: str
 
 
 def _iso(moment: datetime) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-BATCH_SIZE = 10  # SendMessageBatch's limit
+from bounceback.ports import BATCH_SIZE
 
 
 class QueueError(Exception):

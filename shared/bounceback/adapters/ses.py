@@ -7,9 +7,7 @@ SQS (the record fails and comes back after its visibility timeout).
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -20,7 +18,13 @@ from botocore.exceptions import (
     EndpointConnectionError,
 )
 
-USER_TAG = "bb_user"
+from bounceback.ports import (
+    USER_TAG,
+    AddressRejected,
+    OutgoingEmail,
+    TransientSendError,
+    user_tag_value,
+)
 
 # Error codes meaning SES did not take the message and may take it later.
 _TRANSIENT_CODES = frozenset(
@@ -39,42 +43,6 @@ _TRANSIENT_CODES = frozenset(
 )
 # Error codes meaning this recipient cannot be mailed (SES refused the address).
 _ADDRESS_CODES = frozenset({"MessageRejected", "MailFromDomainNotVerifiedException"})
-
-
-class SendFailed(Exception):
-    """SES did not accept the e-mail; `code` is its error code."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class TransientSendError(SendFailed):
-    """Throttled or temporarily unavailable: nothing was sent; try again later."""
-
-
-class AddressRejected(SendFailed):
-    """SES refused the recipient for good: stop mailing this user."""
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingEmail:
-    to: str
-    subject: str
-    text: str
-    html: str
-    headers: Mapping[str, str]
-    user_id: str
-
-
-def user_tag_value(user_id: str) -> str:
-    """The user id as an SES tag value (letters, digits, `-` and `_` only)."""
-    return base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
-
-
-def user_from_tag(value: str) -> str:
-    padded = value + "=" * (-len(value) % 4)
-    return base64.urlsafe_b64decode(padded.encode()).decode()
 
 
 class SesMailer:

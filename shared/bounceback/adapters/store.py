@@ -26,7 +26,7 @@ from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import due_keys
 from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
-from bounceback.records import Identity, Page, StoredApplication
+from bounceback.ports import Identity, Page, StoredApplication
 
 
 def _encode_cursor(payload: dict[str, str]) -> str:

@@ -14,14 +14,12 @@ import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bounceback.ports import InvalidToken
+
 # Every e-mail carries a fresh token; a year covers an old e-mail found in the archive.
 TOKEN_LIFETIME = timedelta(days=365)
 _VERSION = "v1"
 _MAX_LENGTH = 600
-
-
-class InvalidToken(Exception):
-    """Forged, truncated, malformed or expired."""
 
 
 def _b64(raw: bytes) -> str:

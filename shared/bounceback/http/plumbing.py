@@ -1,6 +1,6 @@
-"""HTTP plumbing shared by the API function: who is calling, body guards, errors.
+"""HTTP plumbing of the API function: body guards, form bodies, error responses.
 
-All error responses have the one shape of DESIGN §2:
+All error responses have the one shape of `bounceback.errors.error_body`:
 ``{"error": code, "message": text, "details": [{"field", "message"}]}``.
 """
 
@@ -23,37 +23,24 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from bounceback.errors import ServiceError
-from bounceback.records import Identity
+from bounceback.errors import ServiceError, error_body
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
-# Routes that accept an HTML form post besides JSON (DESIGN §2).
+# Routes that accept an HTML form post besides JSON (the web form, the unsubscribe page).
 FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe")})
 # Routes that never read their body: RFC 8058's one-click POST says only
 # `List-Unsubscribe=One-Click`, as a URL-encoded or a multipart form.
 BODY_IGNORED = frozenset({("POST", "/unsubscribe")})
 
 
-class Unauthorized(ServiceError):
-    status = 401
-    code = "unauthorized"
-
-
-class UnsupportedMediaType(ServiceError):
-    status = 415
-    code = "unsupported_media_type"
-
-
 def error_response(
     status: int, code: str, message: str, details: Sequence[Mapping[str, Any]] = ()
 ) -> Response[str]:
-    body = {"error": code, "message": message, "details": list(details)}
-    return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
-    )
+    body = json.dumps(error_body(code, message, details))
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 def error_event_response(
@@ -63,19 +50,9 @@ def error_event_response(
     return {
         "statusCode": status,
         "headers": {"Content-Type": JSON},
-        "body": json.dumps({"error": code, "message": message, "details": list(details)}),
+        "body": json.dumps(error_body(code, message, details)),
         "isBase64Encoded": False,
     }
-
-
-def identity_of(app: APIGatewayHttpResolver) -> Identity:
-    """The caller, from the claims the JWT authorizer put in the request context."""
-    claims = app.current_event.request_context.authorizer.jwt_claim or {}
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not sub:
-        raise Unauthorized("a valid bearer token is required")
-    email = claims.get("email")
-    return Identity(user_id=sub, email=email if isinstance(email, str) else "")
 
 
 def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:

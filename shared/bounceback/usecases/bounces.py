@@ -8,18 +8,14 @@ the `bb_user` tag the sender puts on every e-mail, never from the address.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
-from bounceback.adapters.claims import StopFlag
-from bounceback.adapters.ses import USER_TAG, user_from_tag
+from aws_lambda_powertools import Logger
 
-logger = logging.getLogger(__name__)
+from bounceback.ports import USER_TAG, Stopper, user_from_tag
 
-
-class Suppressor(Protocol):
-    def stop(self, user_id: str, flag: StopFlag) -> bool: ...
+logger = Logger(child=True)
 
 
 def _user_of(mail: Mapping[str, Any]) -> str | None:
@@ -44,7 +40,7 @@ def classify(notification: Mapping[str, Any]) -> str:
     return "ignore"
 
 
-def handle_notification(message: str, suppressor: Suppressor) -> str:
+def handle_notification(message: str, suppressor: Stopper) -> str:
     """Apply one SNS message body from SES; returns what was done (for logs and tests)."""
     try:
         notification = json.loads(message)

@@ -10,82 +10,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bounceback.domain.model import Activity, Application, Event, Profile, UserState
 from bounceback.domain.transitions import InvalidTransition, status_after
 from bounceback.errors import Conflict, Invalid, NotFound
 from bounceback.ids import new_id
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who is calling, as the JWT authorizer vouched for it."""
-
-    user_id: str
-    email: str
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: tuple[Any, ...]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredApplication:
-    """An application with the storage version its next write must match."""
-
-    application: Application
-    version: int
-
-
-class RecordStore(Protocol):
-    """What the use cases need from storage (implemented in `adapters.store`)."""
-
-    def get_profile(self, user_id: str) -> Profile | None: ...
-
-    def create_profile(self, profile: Profile) -> Profile: ...
-
-    def update_profile(
-        self, identity: Identity, changes: Mapping[str, Any], now: datetime
-    ) -> Profile: ...
-
-    def delete_user(self, user_id: str) -> int: ...
-
-    def add_application(self, identity: Identity, app: Application, now: datetime) -> None: ...
-
-    def get_application(self, user_id: str, app_id: str) -> StoredApplication | None: ...
-
-    def get_application_with_profile(
-        self, user_id: str, app_id: str
-    ) -> tuple[StoredApplication | None, Profile | None]: ...
-
-    def save_application(
-        self,
-        identity: Identity,
-        stored: StoredApplication,
-        updated: Application,
-        activity_day: date | None,
-        now: datetime,
-    ) -> None: ...
-
-    def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool: ...
-
-    def list_applications(
-        self, user_id: str, status: str | None, limit: int, cursor: str | None
-    ) -> Page: ...
-
-    def add_activity(self, identity: Identity, activity: Activity, now: datetime) -> None: ...
-
-    def list_activities(
-        self, user_id: str, since: date | None, limit: int, cursor: str | None
-    ) -> Page: ...
-
-    def load_state(self, user_id: str) -> UserState | None: ...
+from bounceback.ports import Identity, Page, RecordStore
 
 
 def local_today(profile: Profile | None, now: datetime) -> date:
@@ -97,7 +31,7 @@ def local_today(profile: Profile | None, now: datetime) -> date:
 
 
 def get_or_create_profile(store: RecordStore, identity: Identity, now: datetime) -> Profile:
-    """The caller's profile; the first call creates it with the defaults of DESIGN §1.1."""
+    """The caller's profile; the first call creates it with the default preferences."""
     profile = store.get_profile(identity.user_id)
     if profile is not None:
         return profile
@@ -179,7 +113,7 @@ def record_event(
     fields: Mapping[str, Any],
     now: datetime,
 ) -> tuple[Event, Application]:
-    """Add an event to an application and move its status (DESIGN §1.1).
+    """Add an event to an application and move its status (see docs/behaviour.md).
 
     A rejection needs its `channel`; other events must not carry one. Impossible
     status changes answer 409.

@@ -21,18 +21,27 @@ plan version read with the state, so a write that raced in keeps the user due no
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bounceback.adapters.claims import ClaimResult, StopFlag
-from bounceback.adapters.ses import AddressRejected, OutgoingEmail, TransientSendError
+from aws_lambda_powertools import Logger
+
 from bounceback.domain.model import SentEmail, UserState
 from bounceback.domain.planner import PlannedEmail, next_wake_at, plan
+from bounceback.ports import (
+    AddressRejected,
+    ClaimResult,
+    Claims,
+    Mailer,
+    OutgoingEmail,
+    PlanningStore,
+    TokenIssuer,
+    TransientSendError,
+)
 
-logger = logging.getLogger(__name__)
+logger = Logger(child=True)
 
 # The sender's timeout is 30 s: a claim older than this cannot still be in flight.
 CLAIM_STALE_AFTER = timedelta(minutes=2)
@@ -55,34 +64,6 @@ class Render(Protocol):
     def __call__(
         self, email: PlannedEmail, state: UserState, *, unsubscribe_url: str, app_url: str
     ) -> Rendered: ...
-
-
-class PlanningStore(Protocol):
-    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None: ...
-
-    def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool: ...
-
-
-class Claims(Protocol):
-    def claim(self, user_id: str, email: SentEmail) -> ClaimResult: ...
-
-    def mark_sent(
-        self, user_id: str, claim_key: str, message_id: str, subject: str, sent_at: datetime
-    ) -> None: ...
-
-    def release(self, user_id: str, claim_key: str) -> bool: ...
-
-    def mark_unknown(self, user_id: str, claim_key: str, claimed_at: datetime) -> bool: ...
-
-    def stop(self, user_id: str, flag: StopFlag) -> bool: ...
-
-
-class Mailer(Protocol):
-    def send(self, email: OutgoingEmail) -> str: ...
-
-
-class TokenIssuer(Protocol):
-    def issue(self, user_id: str, now: datetime) -> str: ...
 
 
 Metric = tuple[str, str | None, str | None]  # (name, dimension name, dimension value)

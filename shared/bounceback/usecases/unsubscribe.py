@@ -1,4 +1,4 @@
-"""Unsubscribe by signed link (DESIGN §2): a confirmation page, and RFC 8058 one-click.
+"""Unsubscribe by signed link: a confirmation page, and RFC 8058 one-click.
 
 `GET` only shows a page with a button (mail scanners follow links; a GET must not
 unsubscribe). `POST` (the one-click request mail clients send, or the page's button)
@@ -9,27 +9,11 @@ to mail, and the answer reveals nothing.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from html import escape
-from typing import Protocol
 
-from bounceback.adapters.claims import DynamoClaims, StopFlag
-from bounceback.adapters.tokens import (
-    InvalidToken,
-    UnsubscribeTokens,
-    read_secret,
-)
 from bounceback.errors import BadRequest
-
-
-class Verifier(Protocol):
-    def verify(self, token: str, now: datetime) -> str: ...
-
-
-class Stopper(Protocol):
-    def stop(self, user_id: str, flag: StopFlag) -> bool: ...
-
+from bounceback.ports import InvalidToken, Stopper, TokenVerifier
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -42,14 +26,14 @@ _PAGE = """<!doctype html>
 """
 
 
-def _user_of(tokens: Verifier, token: str | None, now: datetime) -> str:
+def _user_of(tokens: TokenVerifier, token: str | None, now: datetime) -> str:
     try:
         return tokens.verify(token or "", now)
     except InvalidToken as exc:
         raise BadRequest("this unsubscribe link is not valid (or has expired)") from exc
 
 
-def confirmation_page(tokens: Verifier, token: str | None, now: datetime) -> str:
+def confirmation_page(tokens: TokenVerifier, token: str | None, now: datetime) -> str:
     """The page behind the link in an e-mail: checks the token, changes nothing."""
     _user_of(tokens, token, now)
     form = (
@@ -61,22 +45,9 @@ def confirmation_page(tokens: Verifier, token: str | None, now: datetime) -> str
     return _PAGE.format(title="Unsubscribe from Bounceback", body=form)
 
 
-def unsubscribe(tokens: Verifier, store: Stopper, token: str | None, now: datetime) -> str:
+def unsubscribe(tokens: TokenVerifier, store: Stopper, token: str | None, now: datetime) -> str:
     """Unsubscribe the token's user at once; returns the page that says so."""
     user_id = _user_of(tokens, token, now)
     store.stop(user_id, "unsubscribed")
     body = "<p>You are unsubscribed. Bounceback will not e-mail you again. Good luck out there.</p>"
     return _PAGE.format(title="You are unsubscribed", body=body)
-
-
-def tokens_from_env() -> UnsubscribeTokens:
-    """Tokens signed with the secret `UNSUBSCRIBE_SECRET_ARN` names.
-
-    The variable is read when a token is first signed or checked, and the secret's
-    value is cached by Powertools parameters (five minutes), not here.
-    """
-    return UnsubscribeTokens(lambda: read_secret(os.environ["UNSUBSCRIBE_SECRET_ARN"]))
-
-
-def stopper() -> DynamoClaims:
-    return DynamoClaims()

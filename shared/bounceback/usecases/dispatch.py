@@ -11,16 +11,14 @@ each e-mail go out once).
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from bounceback.adapters.due_reader import DueUser
-from bounceback.adapters.queue import BATCH_SIZE
+from aws_lambda_powertools import Logger
 
-logger = logging.getLogger(__name__)
+from bounceback.ports import BATCH_SIZE, BatchQueue, DueSource, DueUser
+
+logger = Logger(child=True)
 
 # Before the first run there is no watermark: look this far back.
 FIRST_RUN_LOOKBACK = timedelta(hours=24)
@@ -29,18 +27,6 @@ OVERLAP = timedelta(minutes=2)
 # An outage longer than this is not caught up from the index; such users come back
 # with their next write (which marks them due now).
 MAX_CATCH_UP = timedelta(days=14)
-
-
-class DueSource(Protocol):
-    def due_between(self, start: datetime, end: datetime) -> Iterable[DueUser]: ...
-
-    def watermark(self) -> datetime | None: ...
-
-    def advance_watermark(self, to: datetime) -> bool: ...
-
-
-class BatchQueue(Protocol):
-    def send_batch(self, bodies: Sequence[str]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""What the API's routes receive by dependency injection: the caller, and the adapters.
+
+The handler puts the adapters into the resolver's context (`app.append_context`) on
+every invocation; routes declare `Caller`, `Store`... as parameters and Powertools
+resolves them before the route runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends, Request
+
+from bounceback.errors import ServiceError
+from bounceback.infra.settings import ApiSettings
+from bounceback.ports import Identity, RecordStore, Stopper, TokenVerifier
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+def caller(request: Request) -> Identity:
+    """The caller, from the claims the JWT authorizer put in the request context."""
+    event = request.resolved_event
+    claims = event.request_context.authorizer.jwt_claim or {}  # type: ignore[attr-defined]
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise Unauthorized("a valid bearer token is required")
+    email = claims.get("email")
+    return Identity(user_id=sub, email=email if isinstance(email, str) else "")
+
+
+def record_store(request: Request) -> RecordStore:
+    store: RecordStore = request.context["store"]
+    return store
+
+
+def token_verifier(request: Request) -> TokenVerifier:
+    tokens: TokenVerifier = request.context["tokens"]
+    return tokens
+
+
+def stopper(request: Request) -> Stopper:
+    stop: Stopper = request.context["stopper"]
+    return stop
+
+
+Caller = Annotated[Identity, Depends(caller)]
+Store = Annotated[RecordStore, Depends(record_store)]
+Tokens = Annotated[TokenVerifier, Depends(token_verifier)]
+Stop = Annotated[Stopper, Depends(stopper)]
+
+
+def api_settings(request: Request) -> ApiSettings:
+    config: ApiSettings = request.context["settings"]
+    return config
+
+
+Settings = Annotated[ApiSettings, Depends(api_settings)]

@@ -1,0 +1,40 @@
+"""The OpenAPI response tables of the API's routes: every error in the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bounceback.http import schemas as s
+
+ERRORS: dict[int, Any] = {
+    code: {"description": text, "content": {"application/json": {"model": s.ErrorOut}}}
+    for code, text in {
+        400: "Malformed body or cursor",
+        404: "Unknown, or not yours",
+        409: "Conflict",
+        413: "Body over 64 KiB",
+        415: "Unsupported media type",
+        422: "Validation failed; details name the fields",
+    }.items()
+}
+ERRORS[401] = {
+    "description": "Missing or invalid bearer token (answered by the authorizer)",
+    "content": {"application/json": {"model": s.Unauthorized}},
+}
+
+
+def answers(success: int, description: str, *errors: int) -> dict[int, Any]:
+    """OpenAPI responses: the success (schema from the return type) and the errors."""
+    ok: dict[str, Any] = {"description": description}
+    if success == 204:
+        ok["content"] = {}
+    # 422 always: the validator may answer it on any route, in the one error shape.
+    return {success: ok, **{code: ERRORS[code] for code in (401, 422, *errors)}}
+
+
+# The public pages behind the link in every e-mail.
+HTML_PAGE_ANSWERS: dict[int, Any] = {
+    200: {"description": "An HTML page", "content": {"text/html": {}}},
+    400: ERRORS[400],
+    422: ERRORS[422],
+}

@@ -1,0 +1,109 @@
+"""`/applications`: the caller's applications and the events that move their status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+
+from bounceback.domain.model import Status
+from bounceback.errors import NotFound
+from bounceback.http import schemas as s
+from bounceback.http.deps import Caller, Settings, Store
+from bounceback.http.keyed_create import create_with_key
+from bounceback.http.responses import answers
+from bounceback.ids import is_id
+from bounceback.infra import clock
+from bounceback.usecases import records
+
+router = Router()
+
+
+def _app_id(value: str) -> str:
+    # Anything that is not one of our ids cannot be the caller's record.
+    if not is_id(value):
+        raise NotFound(f"no application with id {value}")
+    return value
+
+
+@router.post(
+    "/applications",
+    status_code=201,
+    responses=answers(201, "The stored application", 400, 409, 413, 415, 422),
+)
+def create_application(
+    body: Annotated[s.ApplicationIn, Body()],
+    caller: Caller,
+    store: Store,
+    config: Settings,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="idempotency-key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    ] = None,
+) -> Response[s.ApplicationOut]:
+    if idempotency_key is None:
+        created = records.create_application(store, caller, body.changes(), clock.now())
+    else:
+        created = create_with_key(
+            table_name=config.idempotency_table_name,
+            store=store,
+            identity=caller,
+            key=idempotency_key,
+            body=body,
+            now=clock.now(),
+            lambda_context=router.lambda_context,
+        )
+    return Response(201, content_types.APPLICATION_JSON, s.ApplicationOut.of(created))
+
+
+@router.get("/applications", responses=answers(200, "A page of applications", 400, 422))
+def list_applications(
+    caller: Caller,
+    store: Store,
+    status: Annotated[Status | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> s.ApplicationPage:
+    page = records.list_applications(store, caller, status, limit, cursor)
+    return s.ApplicationPage(
+        items=[s.ApplicationOut.of(a) for a in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/applications/<id>", responses=answers(200, "The application", 404))
+def get_application(id: str, caller: Caller, store: Store) -> s.ApplicationOut:
+    return s.ApplicationOut.of(records.get_application(store, caller, _app_id(id)))
+
+
+@router.patch(
+    "/applications/<id>",
+    responses=answers(200, "The updated application", 400, 404, 409, 413, 415, 422),
+)
+def patch_application(
+    id: str, changes: Annotated[s.ApplicationPatch, Body()], caller: Caller, store: Store
+) -> s.ApplicationOut:
+    updated = records.update_application(store, caller, _app_id(id), changes.changes(), clock.now())
+    return s.ApplicationOut.of(updated)
+
+
+@router.delete("/applications/<id>", status_code=204, responses=answers(204, "Deleted", 404))
+def delete_application(id: str, caller: Caller, store: Store) -> Response[None]:
+    records.delete_application(store, caller, _app_id(id), clock.now())
+    return Response(status_code=204)
+
+
+@router.post(
+    "/applications/<id>/events",
+    status_code=201,
+    responses=answers(201, "The event and the application after it", 400, 404, 409, 413, 415, 422),
+)
+def record_event(
+    id: str, body: Annotated[s.EventIn, Body()], caller: Caller, store: Store
+) -> Response[s.EventRecorded]:
+    event, updated = records.record_event(store, caller, _app_id(id), body.changes(), clock.now())
+    recorded = s.EventRecorded(
+        event=s.EventOut.model_validate(event), application=s.ApplicationOut.of(updated)
+    )
+    return Response(201, content_types.APPLICATION_JSON, recorded)

@@ -1,0 +1,1 @@
+"""Infrastructure helpers the handlers use: settings from the environment, the clock."""

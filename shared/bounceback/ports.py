@@ -1,0 +1,209 @@
+"""Ports: what the use cases need from the outside world, and the values they exchange.
+
+Use cases (`bounceback.usecases`) call these protocols; adapters (`bounceback.adapters`)
+implement them; the handlers (through `bounceback.wiring`) decide which adapter serves
+which port. This module imports nothing of ours but the domain.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
+
+from bounceback.domain.model import Activity, Application, Profile, SentEmail, UserState
+
+# ------------------------------------------------------------------ callers and records
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is calling, as the JWT authorizer vouched for it."""
+
+    user_id: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: tuple[Any, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """An application with the storage version its next write must match."""
+
+    application: Application
+    version: int
+
+
+class RecordStore(Protocol):
+    """What the records use cases need from storage."""
+
+    def get_profile(self, user_id: str) -> Profile | None: ...
+
+    def create_profile(self, profile: Profile) -> Profile: ...
+
+    def update_profile(
+        self, identity: Identity, changes: Mapping[str, Any], now: datetime
+    ) -> Profile: ...
+
+    def delete_user(self, user_id: str) -> int: ...
+
+    def add_application(self, identity: Identity, app: Application, now: datetime) -> None: ...
+
+    def get_application(self, user_id: str, app_id: str) -> StoredApplication | None: ...
+
+    def get_application_with_profile(
+        self, user_id: str, app_id: str
+    ) -> tuple[StoredApplication | None, Profile | None]: ...
+
+    def save_application(
+        self,
+        identity: Identity,
+        stored: StoredApplication,
+        updated: Application,
+        activity_day: date | None,
+        now: datetime,
+    ) -> None: ...
+
+    def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool: ...
+
+    def list_applications(
+        self, user_id: str, status: str | None, limit: int, cursor: str | None
+    ) -> Page: ...
+
+    def add_activity(self, identity: Identity, activity: Activity, now: datetime) -> None: ...
+
+    def list_activities(
+        self, user_id: str, since: date | None, limit: int, cursor: str | None
+    ) -> Page: ...
+
+    def load_state(self, user_id: str) -> UserState | None: ...
+
+
+class PlanningStore(Protocol):
+    """The sender's view of storage: the state with its plan version, and the wake-up."""
+
+    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None: ...
+
+    def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool: ...
+
+
+# ------------------------------------------------------------------ claims and stop flags
+
+StopFlag = Literal["unsubscribed", "suppressed"]
+
+
+class ClaimResult(enum.Enum):
+    CLAIMED = "claimed"
+    TAKEN = "taken"  # another sender (or an earlier attempt) holds the key
+    STOPPED = "stopped"  # the user unsubscribed, was suppressed, or is gone
+
+
+class Stopper(Protocol):
+    """Sets a user's stop flag; False when there is no such user."""
+
+    def stop(self, user_id: str, flag: StopFlag) -> bool: ...
+
+
+class Claims(Stopper, Protocol):
+    def claim(self, user_id: str, email: SentEmail) -> ClaimResult: ...
+
+    def mark_sent(
+        self, user_id: str, claim_key: str, message_id: str, subject: str, sent_at: datetime
+    ) -> None: ...
+
+    def release(self, user_id: str, claim_key: str) -> bool: ...
+
+    def mark_unknown(self, user_id: str, claim_key: str, claimed_at: datetime) -> bool: ...
+
+
+# ------------------------------------------------------------------ outgoing e-mail
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: Mapping[str, str]
+    user_id: str
+
+
+class SendFailed(Exception):
+    """The mail service did not accept the e-mail; `code` is its error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class TransientSendError(SendFailed):
+    """Throttled or temporarily unavailable: nothing was sent; try again later."""
+
+
+class AddressRejected(SendFailed):
+    """The recipient was refused for good: stop mailing this user."""
+
+
+class Mailer(Protocol):
+    def send(self, email: OutgoingEmail) -> str: ...
+
+
+# Every e-mail carries its user's id in this tag; bounce notifications bring it back.
+USER_TAG = "bb_user"
+
+
+def user_tag_value(user_id: str) -> str:
+    """The user id as a mail tag value (letters, digits, `-` and `_` only)."""
+    return base64.urlsafe_b64encode(user_id.encode()).decode().rstrip("=")
+
+
+def user_from_tag(value: str) -> str:
+    padded = value + "=" * (-len(value) % 4)
+    return base64.urlsafe_b64decode(padded.encode()).decode()
+
+
+# ------------------------------------------------------------------ unsubscribe tokens
+
+
+class InvalidToken(Exception):
+    """Forged, truncated, malformed or expired."""
+
+
+class TokenIssuer(Protocol):
+    def issue(self, user_id: str, now: datetime) -> str: ...
+
+
+class TokenVerifier(Protocol):
+    def verify(self, token: str, now: datetime) -> str: ...
+
+
+# ------------------------------------------------------------------ due users and the queue
+
+# SQS SendMessageBatch's limit: the dispatcher queues at most this many bodies at once.
+BATCH_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DueUser:
+    user_id: str
+    due_at: str
+
+
+class DueSource(Protocol):
+    def due_between(self, start: datetime, end: datetime) -> Iterable[DueUser]: ...
+
+    def watermark(self) -> datetime | None: ...
+
+    def advance_watermark(self, to: datetime) -> bool: ...
+
+
+class BatchQueue(Protocol):
+    def send_batch(self, bodies: Sequence[str]) -> None: ...

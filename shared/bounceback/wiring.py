@@ -1,0 +1,73 @@
+"""Composition: which adapter serves which port, for the handlers in `functions/`.
+
+The only module of the package (besides the handlers themselves) that knows both the
+use cases' ports and the AWS adapters behind them.
+"""
+
+from __future__ import annotations
+
+from bounceback.adapters import dynamo
+from bounceback.adapters.claims import DynamoClaims
+from bounceback.adapters.due_reader import DueIndexReader
+from bounceback.adapters.queue import SqsQueue
+from bounceback.adapters.ses import SesMailer
+from bounceback.adapters.store import DynamoRecordStore
+from bounceback.adapters.tokens import UnsubscribeTokens, read_secret
+from bounceback.infra.settings import (
+    ApiSettings,
+    DispatcherSettings,
+    FunctionSettings,
+    SenderSettings,
+)
+from bounceback.ports import (
+    BatchQueue,
+    Claims,
+    DueSource,
+    Mailer,
+    PlanningStore,
+    RecordStore,
+    Stopper,
+)
+
+
+def bind_table(config: FunctionSettings) -> None:
+    """Point the table's models at the function's table (and endpoint, locally)."""
+    dynamo.bind(config.table_name, region=config.region, host=config.dynamodb_endpoint_url)
+
+
+def record_store() -> RecordStore:
+    return DynamoRecordStore()
+
+
+def planning_store() -> PlanningStore:
+    return DynamoRecordStore()
+
+
+def claims() -> Claims:
+    return DynamoClaims()
+
+
+def stopper() -> Stopper:
+    return DynamoClaims()
+
+
+def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeTokens:
+    """Tokens signed with the secret the function's settings name.
+
+    The secret's value is read when a token is first signed or checked, and cached by
+    Powertools parameters (five minutes), not here.
+    """
+    secret_arn = config.unsubscribe_secret_arn
+    return UnsubscribeTokens(lambda: read_secret(secret_arn))
+
+
+def mailer(config: SenderSettings) -> Mailer:
+    return SesMailer(config.sender_address, config.configuration_set)
+
+
+def due_source() -> DueSource:
+    return DueIndexReader()
+
+
+def send_queue(config: DispatcherSettings) -> BatchQueue:
+    return SqsQueue(config.queue_url)
