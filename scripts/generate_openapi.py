@@ -6,10 +6,11 @@ fails while the committed file and the code disagree.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from bounceback_local.runtime import load_handler
+from bounceback_local.runtime import apply_environment, load_handler
 from bounceback_local.template import Resolver, functions, load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +22,9 @@ def current_document() -> str:
     spec = functions(template, Resolver(template))["ApiFunction"]
     module = sys.modules.get(f"bounceback_function_{spec.logical_id}")
     if module is None:
+        # The handler checks its settings at import: give it the template's variables.
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+        apply_environment([spec], {"AWS_REGION": region})
         load_handler(spec)
         module = sys.modules[f"bounceback_function_{spec.logical_id}"]
     document: str = module.openapi_json()

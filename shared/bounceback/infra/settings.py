@@ -57,10 +57,8 @@ class FunctionSettings(BaseModel):
                 field = str(error["loc"][0]) if error["loc"] else ""
                 variable = cls.ALIASES.get(field, (field.upper(),))[0]
                 reason = "is not set" if error["type"] == "missing" else error["msg"]
-                problems.append(f"{variable} {reason}")
-            raise MissingSetting(
-                f"{cls.__name__}: environment variable " + "; ".join(problems)
-            ) from None
+                problems.append(f"environment variable {variable} {reason}")
+            raise MissingSetting(f"{cls.__name__}: " + "; ".join(problems)) from None
 
     @field_validator("table_name", "region")
     @classmethod
