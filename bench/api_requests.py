@@ -6,7 +6,7 @@ reports each request. Runs the real API handler against moto, in-process.
 
     .venv/bin/python bench/api_requests.py
 
-Targets (issue 2): create application <= 3 including idempotency; a read or a list page
+Targets: create application <= 3 including idempotency; a read or a list page
 <= 1; recording an event <= 2. Prints a table, then one JSON line of the figures.
 """
 

@@ -4,7 +4,7 @@ For every function of template.yaml, a fresh interpreter imports the handler mod
 (with the environment the template gives the function) — what Lambda's init phase
 does. The baseline is a fresh interpreter that imports boto3 and creates one client.
 Both are measured as the CPU time of the whole process, the median of several runs,
-so the interpreter's own start-up is in both. Target (issue 6): every function <= 1.5 x the
+so the interpreter's own start-up is in both. Target: every function <= 1.5 x the
 baseline. It then prints the size of each function's built package (`sam build`):
 the function's own folder plus the shared layer it loads.
 

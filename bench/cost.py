@@ -42,7 +42,7 @@ June 2025 (re-check before relying on them):
     .venv/bin/python bench/cost.py                    # 1,000 users, 30 days (~10-20 minutes)
     .venv/bin/python bench/cost.py --users 100 --days 7
 
-Target (issue 4): Lambda + API Gateway + DynamoDB + SQS <= 0.5 x the SES cost of the
+Target: Lambda + API Gateway + DynamoDB + SQS <= 0.5 x the SES cost of the
 e-mails. Ends with one JSON line of the figures.
 """
 

@@ -20,7 +20,7 @@ is mostly moto's; "dynamodb_seconds" and "sqs_seconds" show those shares and
     .venv/bin/python bench/sweep.py                     # 10k, 100k, 500k (about 6 minutes)
     .venv/bin/python bench/sweep.py --sizes 2000,10000  # quick
 
-Target (issue 4): items read per due user <= 1.1 at every size, and flat across sizes.
+Target: items read per due user <= 1.1 at every size, and flat across sizes.
 Ends with one JSON line of the figures.
 """
 

@@ -132,7 +132,7 @@ def api(aws: Resolver) -> ApiClient:
     return ApiClient(load_handler(spec), api_routes(spec.events))
 
 
-# ---------------------------------------------------------------- delivery (issue 4)
+# ---------------------------------------------------------------- delivery
 
 
 @dataclass

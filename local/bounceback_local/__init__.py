@@ -1,1 +1,1 @@
-"""The local stack: Bounceback on one machine, no AWS account (DESIGN §4)."""
+"""The local stack: Bounceback on one machine, no AWS account."""

@@ -4,7 +4,7 @@ Each request is matched against the `HttpApi` events of the template's functions
 the way API Gateway matches routes (most specific path first, `{param}` and
 `{proxy+}`, `ANY`), checked by the route's JWT authorizer unless the event says
 `Auth: {Authorizer: NONE}`, turned into a payload-format-2.0 event and handed to
-the real handler. Paths under `/_local/` are the local-only routes of DESIGN §4.
+the real handler. Paths under `/_local/` are the local-only routes (the clock, the outbox).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`bounceback local`: the whole system on one machine (DESIGN §4).
+"""`bounceback local`: the whole system on one machine.
 
 Start order: fake AWS credentials and `AWS_ENDPOINT_URL` in this process's
 environment (so boto3 and pynamodb inside the functions reach the embedded moto),

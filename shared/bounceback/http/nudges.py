@@ -1,4 +1,8 @@
-"""`GET /nudges`: what the planner will send, and what was sent (DESIGN §1.2 rule 9)."""
+"""`GET /nudges`: what the planner will send, and what was sent (the nudges view).
+
+An HTTP view of the planner's output (docs/behaviour.md says why each nudge is planned);
+it decides nothing itself.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (DESIGN §2), as pydantic models.
+"""Request and response bodies of the HTTP API, as pydantic models.
 
 Powertools validates requests against these and generates the OpenAPI document
 from them, so the contract and the checks cannot drift apart. Unknown fields are
