@@ -13,18 +13,14 @@ Targets: create application <= 3 including idempotency; a read or a list page
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import botocore.handlers
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bounceback_local.harness import ApiClient, api_routes, use_fake_aws
 
 CALLS: Counter[str] = Counter()
 
@@ -36,13 +32,8 @@ def _count(model: Any, **_: Any) -> None:
 # Registered before any session exists, so every client created later carries it.
 botocore.handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", _count))
 
-os.environ.update(
+use_fake_aws(
     {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 )
@@ -52,7 +43,6 @@ from moto import mock_aws  # noqa: E402
 from bounceback.infra import clock  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
 from bounceback_local.template import functions, load_template  # noqa: E402
-from tests.conftest import ApiClient, api_routes  # noqa: E402
 
 APPLICATION = {
     "company": "Acme",

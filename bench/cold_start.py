@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "local"))
-sys.path.insert(0, str(ROOT / "shared"))
 
 from bounceback_local.template import Resolver, functions, load_template  # noqa: E402
 

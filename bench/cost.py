@@ -54,21 +54,18 @@ import copy
 import io
 import json
 import math
-import os
 import random
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import botocore.handlers
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bounceback_local.harness import ApiClient, api_routes, use_fake_aws
 
 REQUESTS: Counter[str] = Counter()
 UNITS = {"rru": 0.0, "wru": 0.0}
@@ -144,15 +141,7 @@ for _service in ("dynamodb", "sqs", "sesv2", "secretsmanager"):
     botocore.handlers.BUILTIN_HANDLERS.append((f"before-call.{_service}", _before))
     botocore.handlers.BUILTIN_HANDLERS.append((f"after-call.{_service}", _after))
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-    }
-)
+use_fake_aws()
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
@@ -165,7 +154,6 @@ from bounceback_local.events import LambdaContext  # noqa: E402
 from bounceback_local.provision import provision  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
 from bounceback_local.template import functions, load_template  # noqa: E402
-from tests.conftest import ApiClient, api_routes  # noqa: E402
 
 # ------------------------------------------------------------------ prices (see docstring)
 LAMBDA_GB_SECOND = 0.0000133334

@@ -38,7 +38,6 @@ import argparse
 import http.client
 import json
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -50,10 +49,10 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "shared"), str(ROOT / "local")]
 
 from bounceback.domain.model import ACTIVITY_KINDS, REJECTION_CHANNELS  # noqa: E402
 from bounceback_local.client import RunningStack, call  # noqa: E402
+from bounceback_local.harness import percentile  # noqa: E402
 
 TIMEOUT_S = 120.0
 # Events a client may record next, by the status the application has now
@@ -353,14 +352,6 @@ def run_load(url: str, ledgers: list[UserLedger], clients: int, seconds: float, 
         thread.join(timeout=seconds + 2 * TIMEOUT_S)
     elapsed = time.perf_counter() - started
     return [s for c in workers for s in c.samples], elapsed
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def stored_applications(url: str, token: str) -> list[str]:

@@ -19,17 +19,13 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from array import array
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
 
 from bounceback.domain.localtime import local_date, zone
 from bounceback.domain.model import (
@@ -46,6 +42,7 @@ from bounceback.domain.model import (
 )
 from bounceback.domain.planner import find_breaks, next_wake_at, plan
 from bounceback.domain.transitions import InvalidTransition, status_after
+from bounceback_local.harness import percentile
 
 START = datetime(2027, 1, 4, tzinfo=UTC)  # a Monday
 ZONES = (
@@ -376,13 +373,6 @@ def _run_chunk(args: tuple[int, int, int, int]) -> dict[str, Any]:
     }
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1) + 0.5))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=10_000)
@@ -430,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         "emails_total": emails,
         "scheduled_emails_total": scheduled,
         "emails_per_user_week_mean": round(statistics.fmean(weekly), 3) if weekly else 0.0,
-        "emails_per_user_week_p95": _percentile([float(w) for w in weekly], 0.95),
+        "emails_per_user_week_p95": percentile([float(w) for w in weekly], 0.95),
         "emails_per_user_week_max": max(weekly, default=0),
         **{name: violations.get(name, 0) for name in names},
         "violations_total": sum(violations.values()),

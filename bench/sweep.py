@@ -28,19 +28,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import botocore.handlers
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bounceback_local.harness import use_fake_aws
 
 REQUESTS: Counter[str] = Counter()
 ITEMS_READ: Counter[str] = Counter()
@@ -76,13 +72,8 @@ botocore.handlers.BUILTIN_HANDLERS.append(("after-call.dynamodb", _after))
 botocore.handlers.BUILTIN_HANDLERS.append(("before-call.sqs", _before))
 botocore.handlers.BUILTIN_HANDLERS.append(("after-call.sqs", _after))
 
-os.environ.update(
+use_fake_aws(
     {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_METRICS_DISABLED": "1",
     }

@@ -13,7 +13,8 @@ from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.wiring import unsubscribe_tokens
 from bounceback_local.events import LambdaContext
-from tests.conftest import Delivery, Reply
+from bounceback_local.harness import Reply
+from tests.conftest import Delivery
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from bounceback.errors import BadRequest, Conflict
 from bounceback.ports import Identity, Page, StoredApplication
 
 
-def _encode_cursor(payload: dict[str, str]) -> str:
+def _encode_cursor(payload: Mapping[str, str | None]) -> str:
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -48,6 +48,25 @@ def _decode_cursor(cursor: str, expected: Mapping[str, str | None]) -> str:
             raise BadRequest(f"cursor was issued for a different {key}")
     after: str = payload["after"]
     return after
+
+
+def _page(
+    results: Any,
+    convert: Callable[[Any], Any],
+    query: Mapping[str, str | None],
+    after: Callable[[Any, Any], str],
+) -> Page:
+    """One page of a newest-first query, with a cursor when DynamoDB says there is more.
+
+    The cursor names the query it was made for (`query`) and the last item returned
+    (`after(raw item, converted item)`), so it cannot be replayed against another one.
+    """
+    raw = list(results)
+    items = tuple(convert(i) for i in raw)
+    next_cursor = None
+    if results.last_evaluated_key and raw:
+        next_cursor = _encode_cursor({**query, "after": after(raw[-1], items[-1])})
+    return Page(items, next_cursor)
 
 
 def _condition_failed(error: TransactWriteError, index: int) -> bool:
@@ -232,30 +251,24 @@ class DynamoRecordStore:
             if status:
                 start["status_sk"] = {"S": d.status_sort_key(status, after)}
         if status:
-            results = d.ApplicationItem.by_status.query(
-                pk,
-                d.ApplicationItem.status_sk.startswith(f"{status}#"),
-                scan_index_forward=False,
-                limit=limit,
-                page_size=limit,
-                last_evaluated_key=start,
-            )
+            query: Any = d.ApplicationItem.by_status.query
+            condition = d.ApplicationItem.status_sk.startswith(f"{status}#")
         else:
-            results = d.ApplicationItem.query(
+            query = d.ApplicationItem.query
+            condition = d.ApplicationItem.sk.startswith(d.APP_PREFIX)
+        return _page(
+            query(
                 pk,
-                d.ApplicationItem.sk.startswith(d.APP_PREFIX),
+                condition,
                 scan_index_forward=False,
                 limit=limit,
                 page_size=limit,
                 last_evaluated_key=start,
-            )
-        items = tuple(d.application_from_item(i) for i in results)
-        next_cursor = None
-        if results.last_evaluated_key and items:
-            next_cursor = _encode_cursor(
-                {"of": "applications", "status": status, "after": items[-1].id}  # type: ignore[dict-item]
-            )
-        return Page(items, next_cursor)
+            ),
+            d.application_from_item,
+            {"of": "applications", "status": status},
+            lambda raw, app: app.id,
+        )
 
     # -------------------------------------------------------------- activities
 
@@ -279,22 +292,20 @@ class DynamoRecordStore:
                 raise BadRequest("cursor is not one this API issued")
             start = {"pk": {"S": pk}, "sk": {"S": after}}
         lower = d.ACT_PREFIX + (since_key or "")
-        results = d.ActivityItem.query(
-            pk,
-            d.ActivityItem.sk.between(lower, d.ACT_PREFIX + "\uffff"),
-            scan_index_forward=False,
-            limit=limit,
-            page_size=limit,
-            last_evaluated_key=start,
+        condition = d.ActivityItem.sk.between(lower, d.ACT_PREFIX + "\uffff")
+        return _page(
+            d.ActivityItem.query(
+                pk,
+                condition,
+                scan_index_forward=False,
+                limit=limit,
+                page_size=limit,
+                last_evaluated_key=start,
+            ),
+            d.activity_from_item,
+            {"of": "activities", "since": since_key},
+            lambda raw, activity: str(raw.sk),
         )
-        raw = list(results)
-        items = tuple(d.activity_from_item(i) for i in raw)
-        next_cursor = None
-        if results.last_evaluated_key and raw:
-            next_cursor = _encode_cursor(
-                {"of": "activities", "since": since_key, "after": raw[-1].sk}  # type: ignore[dict-item]
-            )
-        return Page(items, next_cursor)
 
     # -------------------------------------------------------------- whole state
 

@@ -1,0 +1,129 @@
+"""Plumbing the tests and the benchmarks share: fake AWS credentials, an API client
+that calls the API function's handler in-process, and one percentile.
+
+Nothing here is deployed; it sits in `bounceback_local` so that `tests/` and `bench/`
+import one copy instead of each other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bounceback_local.events import LambdaContext, http_event
+
+# Credentials and region moto accepts; nothing here can reach a real account.
+FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "1",
+    "POWERTOOLS_METRICS_NAMESPACE": "Bounceback",
+}
+
+
+def use_fake_aws(extra: Mapping[str, str] | None = None) -> None:
+    """Point this process's AWS SDK at fake credentials (moto), never at an account."""
+    os.environ.update(FAKE_AWS_ENV)
+    os.environ.update(extra or {})
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The `share` (0..1) percentile of `values`, interpolated; 0.0 for no values."""
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return float(values[0])
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    index = min(98, max(0, round(share * 100) - 1))
+    return cuts[index]
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+class ApiClient:
+    """Calls the API function's handler with HTTP API v2 events, as a signed-in user."""
+
+    def __init__(self, handler: Any, routes: list[tuple[str, str]]) -> None:
+        self._handler = handler
+        self._routes = routes
+
+    def _route_of(self, method: str, path: str) -> tuple[str, dict[str, str]]:
+        parts = path.strip("/").split("/")
+        for route_method, route_path in self._routes:
+            template_parts = route_path.strip("/").split("/")
+            if route_method != method or len(template_parts) != len(parts):
+                continue
+            params: dict[str, str] = {}
+            for want, got in zip(template_parts, parts, strict=True):
+                if want.startswith("{") and want.endswith("}"):
+                    params[want[1:-1]] = got
+                elif want != got:
+                    break
+            else:
+                return f"{route_method} {route_path}", params
+        return "$default", {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | str | bytes | None = None,
+        *,
+        user: str | None = "alice",
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+    ) -> Reply:
+        route_key, params = self._route_of(method, path)
+        claims = {"sub": user, "email": f"{user}@example.com"} if user else None
+        event = http_event(
+            method,
+            route_key,
+            path,
+            claims=claims,
+            body=body,
+            headers=headers,
+            query=query,
+            path_parameters=params or None,
+        )
+        result = self._handler(event, LambdaContext("ApiFunction"))
+        return Reply(
+            result["statusCode"], dict(result.get("headers") or {}), result.get("body") or ""
+        )
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Reply:
+        return self.request("DELETE", path, **kw)
+
+
+def api_routes(spec_events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in spec_events.values()
+        if e.get("Type") == "HttpApi"
+    ]
