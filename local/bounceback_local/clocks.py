@@ -1,6 +1,6 @@
 """The manual clock of `bounceback local --clock manual`.
 
-It is plugged into `bounceback.clock` (the service's one clock seam), so every
+It is plugged into `bounceback.infra.clock` (the service's one clock seam), so every
 function running in this process reads it. It starts at the real time (or where a
 previous run left it, if that is later: it never runs backwards over stored data)
 and moves only forward, only when told to.

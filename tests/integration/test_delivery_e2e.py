@@ -1,6 +1,6 @@
 """End to end in-process: API → dispatcher → SQS → sender → SES (moto).
 
-Given/When/Then per behaviour; the clock is moved through `bounceback.clock`.
+Given/When/Then per behaviour; the clock is moved through `bounceback.infra.clock`.
 """
 
 from __future__ import annotations
