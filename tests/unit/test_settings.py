@@ -43,7 +43,7 @@ def test_a_missing_sender_address_is_named() -> None:
 
 
 def test_an_empty_sender_address_is_refused() -> None:
-    with pytest.raises(MissingSetting, match="SENDER_ADDRESS"):
+    with pytest.raises(MissingSetting, match="SENDER_ADDRESS is empty"):
         SenderSettings.from_env({**SENDER_ENV, "SENDER_ADDRESS": " "})
 
 
