@@ -26,7 +26,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
 for module in (profile, applications, activities, momentum, unsubscribe, pages):
     app.include_router(module.router)
-openapi.enable_docs(app)
 
 wiring.bind_table(config)
 store = wiring.record_store()
@@ -54,5 +53,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     refused = guard_request(event)
     if refused is not None:
         return refused
+    openapi.enable_docs_for(app, event)
     app.append_context(**adapters)
     return app.resolve(form_as_json(event), context)

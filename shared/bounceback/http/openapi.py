@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -71,7 +72,21 @@ def _docs_headers(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) 
     return response
 
 
+@cache
 def enable_docs(app: APIGatewayHttpResolver) -> None:
     """Powertools' Swagger UI at `/docs`, loading its assets from `/docs/assets/`."""
     # Relative: the page at `<base>/docs` loads `<base>/docs/assets/...`.
     app.enable_swagger(path="/docs", swagger_base_url="docs/assets", middlewares=[_docs_headers])
+
+
+def enable_docs_for(app: APIGatewayHttpResolver, event: Mapping[str, Any]) -> None:
+    """Register `/docs` when the first request for it arrives.
+
+    `enable_swagger` imports the OpenAPI models (~0.15 s) as it registers the route;
+    registered at import, every cold start would pay for a page few requests ask for.
+    """
+    if event.get("routeKey") == DOCS_ROUTE_KEY:
+        enable_docs(app)
+
+
+DOCS_ROUTE_KEY = "GET /docs"
