@@ -15,7 +15,15 @@ from typing import Any
 
 import boto3
 
-from bounceback_local.template import Resolver, create_tables, load_template, resources_of_type
+from bounceback_local.template import (
+    PLACEHOLDER_PARAMETERS,
+    Resolver,
+    check_parameters,
+    create_tables,
+    is_created,
+    load_template,
+    resources_of_type,
+)
 
 ACCOUNT = "123456789012"
 
@@ -31,11 +39,21 @@ def provision(
     endpoint_url: str | None = None,
     parameters: Mapping[str, str] | None = None,
 ) -> Resolver:
-    """Create the template's resources; return a resolver for their physical names."""
+    """Create the template's resources; return a resolver for their physical names.
+
+    Parameters are checked as CloudFormation checks them; those a deploy must give
+    get `PLACEHOLDER_PARAMETERS` unless `parameters` names them.
+    """
     template = template or load_template()
-    resolver = Resolver(template, refs={"AWS::Region": region, **dict(parameters or {})})
+    given = {**PLACEHOLDER_PARAMETERS, **dict(parameters or {})}
+    values = check_parameters(template, given)
+    resolver = Resolver(template, refs={"AWS::Region": region, **values})
     client = _client_factory(region, endpoint_url)
-    resources = template.get("Resources") or {}
+    resources = {
+        name: resource
+        for name, resource in (template.get("Resources") or {}).items()
+        if is_created(resource, resolver)
+    }
 
     tables = resources_of_type(template, "AWS::DynamoDB::Table")
     for name in tables:

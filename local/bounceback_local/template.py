@@ -76,6 +76,55 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     return document
 
 
+# Values for the parameters a deploy must give (no default), for stacks no one outside
+# reaches: the tests and the local stack (which points its URL variables at itself).
+PLACEHOLDER_PARAMETERS = {"PublicBaseUrl": "https://bounceback.invalid"}
+
+
+class ParameterError(ValueError):
+    """A parameter value CloudFormation would refuse."""
+
+
+def check_parameters(template: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, str]:
+    """Every parameter's value (given, else its default), checked as CloudFormation does.
+
+    Refuses a missing value without a default and one outside `AllowedValues`,
+    `AllowedPattern` (matched in full) or the length and number bounds.
+    """
+    checked: dict[str, str] = {}
+    for name, spec in (template.get("Parameters") or {}).items():
+        if name in values:
+            value = str(values[name])
+        elif "Default" in spec:
+            value = str(spec["Default"])
+        else:
+            raise ParameterError(f"{name}: a value is required (it has no default)")
+        allowed = spec.get("AllowedValues")
+        if allowed is not None and value not in [str(a) for a in allowed]:
+            raise ParameterError(f"{name}: {value!r} is not one of {allowed}")
+        pattern = spec.get("AllowedPattern")
+        if pattern is not None and re.fullmatch(str(pattern), value) is None:
+            raise ParameterError(f"{name}: {value!r} does not match {pattern}")
+        if "MinLength" in spec and len(value) < int(spec["MinLength"]):
+            raise ParameterError(f"{name}: shorter than {spec['MinLength']}")
+        if "MaxLength" in spec and len(value) > int(spec["MaxLength"]):
+            raise ParameterError(f"{name}: longer than {spec['MaxLength']}")
+        if spec.get("Type") == "Number":
+            number = float(value)
+            if "MinValue" in spec and number < float(spec["MinValue"]):
+                raise ParameterError(f"{name}: below {spec['MinValue']}")
+            if "MaxValue" in spec and number > float(spec["MaxValue"]):
+                raise ParameterError(f"{name}: above {spec['MaxValue']}")
+        checked[name] = value
+    return checked
+
+
+def is_created(resource: Mapping[str, Any], resolver: Resolver) -> bool:
+    """False when the resource's `Condition` leaves it out of the stack."""
+    condition = resource.get("Condition")
+    return condition is None or resolver.condition(str(condition))
+
+
 @dataclass
 class Resolver:
     """Resolves intrinsic functions against local names for the template's resources.
@@ -136,6 +185,9 @@ class Resolver:
         if key == "Fn::Select":
             index, items = arg
             return self.resolve(items)[int(index)]
+        if key == "Fn::Split":
+            separator, text = arg
+            return str(self.resolve(text)).split(separator)
         return {key: self.resolve(arg)}
 
     def _sub(self, name: str, variables: Mapping[str, Any]) -> str:
