@@ -9,7 +9,18 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from bounceback_local.gateway import is_loopback
 from bounceback_local.stack import DataDirBusy, LocalStack
+
+_EXPOSED = """\
+**********************************************************************
+WARNING: --expose: Bounceback listens on {host}:{port}, where other machines
+can reach it. Nothing here is hardened for a network: no TLS, and its tokens
+are signed by a key in the data directory.
+The local-only routes are OFF (/_local/login, /_local/clock, /_local/tick,
+/_local/outbox): nobody can sign in here or read the outbox.
+Stop it with Ctrl-C as soon as you are done.
+**********************************************************************"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     local = commands.add_parser("local", help="run the whole service locally (no AWS account)")
     local.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     local.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; others only with --expose)",
+    )
+    local.add_argument(
+        "--expose",
+        action="store_true",
+        help="allow a --host other machines can reach; turns the /_local/* routes off",
     )
     local.add_argument(
         "--clock",
@@ -42,12 +60,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_local(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host) and not args.expose:
+        print(
+            f"bounceback: refusing to listen on {args.host}: other machines could reach it, "
+            "and /_local/login signs anyone in as any address.\n"
+            "  Use the default 127.0.0.1, or add --expose (the /_local/* routes are then off).",
+            file=sys.stderr,
+        )
+        return 2
     stack = LocalStack(
         host=args.host,
         port=args.port,
         clock_mode=args.clock,
         data_dir=args.data_dir,
         quiet=args.quiet,
+        expose=args.expose,
     )
     # Installed first: a signal during start stops the stack cleanly once it is up.
     stopping = threading.Event()
@@ -66,7 +93,26 @@ def run_local(args: argparse.Namespace) -> int:
         print(f"bounceback: cannot start on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     url = stack.url
-    if args.clock == "manual":
+    if args.expose:
+        print(_EXPOSED.format(host=args.host, port=stack.server.port), file=sys.stderr, flush=True)
+        print(
+            f"Bounceback is running at {url}/ (exposed; local-only routes off)\n"
+            f"  Data:    {stack.restore_report}\n"
+            f"Press Ctrl-C to stop.",
+            flush=True,
+        )
+    else:
+        _print_welcome(url, args.clock, stack.restore_report)
+    while not stopping.wait(0.5):
+        pass
+    print("Stopping: finishing running work and saving the data...", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def _print_welcome(url: str, clock: str, restore_report: str) -> None:
+    if clock == "manual":
         schedule = (
             'manual: POST /_local/clock {"now": ...} moves it, POST /_local/tick runs the schedule'
         )
@@ -76,19 +122,14 @@ def run_local(args: argparse.Namespace) -> int:
         f"Bounceback is running at {url}/\n"
         f"  Outbox:  {url}/_local/outbox  (JSON; open it in a browser to read the e-mails)\n"
         f"  Log in:  open {url}/ and sign in with any e-mail address, or\n"
-        f'           curl -s -X POST {url}/_local/login -d \'{{"email": "you@example.com"}}\'\n'
+        f"           curl -s -X POST {url}/_local/login -H 'Content-Type: application/json' \\\n"
+        f'             -d \'{{"email": "you@example.com"}}\'\n'
         f"           and send the token as 'Authorization: Bearer <token>'\n"
         f"  Clock:   {schedule}\n"
-        f"  Data:    {stack.restore_report}\n"
+        f"  Data:    {restore_report}\n"
         f"Press Ctrl-C to stop.",
         flush=True,
     )
-    while not stopping.wait(0.5):
-        pass
-    print("Stopping: finishing running work and saving the data...", flush=True)
-    stack.stop()
-    print("Stopped.", flush=True)
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -146,7 +146,7 @@ class RunningStack:
         return call("POST", f"{self.url}/_local/clock", {"now": now})
 
     def tick(self) -> int:
-        answer = call("POST", f"{self.url}/_local/tick", timeout=300)
+        answer = call("POST", f"{self.url}/_local/tick", {}, timeout=300)
         assert answer.status == 200, answer.text
         return int(answer.json["emails_sent"])
 

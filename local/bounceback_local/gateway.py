@@ -10,6 +10,7 @@ the real handler. Paths under `/_local/` are the local-only routes (the clock, t
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import sys
 import traceback
@@ -26,6 +27,63 @@ from bounceback_local.template import FunctionSpec, Resolver, resources_of_type
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 UNAUTHORIZED = {"message": "Unauthorized"}
+_ANY_ADDRESS = ("", "0.0.0.0", "::")  # noqa: S104 - names, not a bind
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address (or `localhost`) that only this machine can reach."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_checker(bound: str, port: int) -> Callable[[str | None], bool]:
+    """Which `Host` headers a server bound to `bound:port` answers.
+
+    DNS rebinding points a name the attacker owns at this machine, so that the
+    attacker's page can read the answers; its requests then carry that name in
+    `Host`. Only IP literals of the bound address (any, when bound to all addresses),
+    `localhost`, and the bound name itself are accepted, with the bound port if any.
+    """
+    try:
+        bound_ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(bound)
+    except ValueError:
+        bound_ip = None
+
+    def allowed(value: str | None) -> bool:
+        if value is None:  # HTTP/1.0 without Host: no browser sends that
+            return True
+        host, given_port = _split_host(value.strip())
+        if given_port is not None and given_port != str(port):
+            return False
+        if host.lower() == "localhost":
+            return bound in _ANY_ADDRESS or is_loopback(bound)
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return bound_ip is None and host.lower() == bound.lower()
+        if bound in _ANY_ADDRESS:
+            return True
+        return address == bound_ip or (address.is_loopback and is_loopback(bound))
+
+    return allowed
+
+
+def _split_host(value: str) -> tuple[str, str | None]:
+    if value.startswith("["):  # [::1]:3000
+        host, _, rest = value[1:].partition("]")
+        return host, rest[1:] if rest.startswith(":") else None
+    if value.count(":") == 1:
+        host, _, port = value.partition(":")
+        return host, port
+    return value, None
+
+
+def _is_json(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
 
 
 @dataclass(frozen=True)
@@ -186,17 +244,35 @@ class Gateway:
         invoke: Callable[[str, dict[str, Any]], Any],
         local: Mapping[tuple[str, str], LocalHandler],
         domain: str,
+        host_allowed: Callable[[str | None], bool] | None = None,
     ) -> None:
         self.routes = routes
         self.invoke = invoke
         self.local = local
         self.domain = domain
+        self.host_allowed = host_allowed
 
     def handle(self, request: Request) -> Reply:
+        host = request.headers.get("host")
+        if self.host_allowed is not None and not self.host_allowed(host):
+            return Reply.json(
+                421, {"message": f"Misdirected Request: this server does not answer Host {host!r}"}
+            )
         if request.path.startswith("/_local/"):
             handler = self.local.get((request.method, request.path.rstrip("/")))
             if handler is None:
                 return Reply.json(404, {"message": "Not Found"})
+            # A page on another site can POST a form or text/plain without asking; it
+            # cannot send application/json without the browser asking this server first.
+            if request.method == "POST" and not _is_json(request.headers.get("content-type")):
+                return Reply.json(
+                    415,
+                    {
+                        "error": "unsupported_media_type",
+                        "message": "Content-Type must be application/json on local routes",
+                        "details": [{"field": "Content-Type", "message": "application/json"}],
+                    },
+                )
             return handler(request)
         for route in self.routes:
             params = route.match(request.method, request.path)

@@ -34,6 +34,8 @@ from bounceback_local.gateway import (
     LocalHandler,
     Reply,
     Request,
+    host_checker,
+    is_loopback,
     jwt_authorizers,
     routes_of,
 )
@@ -55,6 +57,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 class DataDirBusy(RuntimeError):
     """Another `bounceback local` runs on this data directory."""
+
+
+class NotLoopback(ValueError):
+    """A host other machines can reach, without `expose`."""
 
 
 def fingerprint(template: Mapping[str, Any]) -> str:
@@ -98,6 +104,9 @@ class LocalStack:
     clock_mode: str = "real"
     data_dir: Path = Path(".bounceback")
     quiet: bool = False
+    # Listen on an address other machines can reach; the /_local/* routes are then off
+    # (anyone could mint a token for any address, or read every user's mail).
+    expose: bool = False
     template: dict[str, Any] = field(default_factory=load_template)
 
     def __post_init__(self) -> None:
@@ -122,6 +131,11 @@ class LocalStack:
         return f"http://{host}:{self.server.port}"
 
     def start(self) -> None:
+        if not (self.expose or is_loopback(self.host)):
+            raise NotLoopback(
+                f"{self.host} can be reached from other machines; "
+                "listen on 127.0.0.1, or pass --expose (the /_local/* routes are then off)"
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock_data_dir()
         # Bind first: the URL (port 0 picks one) goes into the functions' environment.
@@ -133,11 +147,18 @@ class LocalStack:
             clock.use(self.manual.now)
         self.outbox = Outbox(self.data_dir / "outbox.jsonl", clock.now)
         resolver = self._restore_or_provision()
-        resolver.refs["PublicBaseUrl"] = self.url
         self.moto.journaled.store = self.store
         self.moto.journaled.outbox = self.outbox
 
         specs = functions(self.template, resolver)
+        # The functions' links point at this server. The template's PublicBaseUrl must be
+        # https (what a deploy needs), so the local http URL replaces the variables made
+        # from it instead of going through the parameter.
+        for spec in specs.values():
+            variables = (spec.properties.get("Environment") or {}).get("Variables") or {}
+            for name, value in variables.items():
+                if value == {"Ref": "PublicBaseUrl"}:
+                    spec.environment[name] = self.url
         apply_environment(list(specs.values()))
         host = FunctionHost(specs, {name: load_handler(spec) for name, spec in specs.items()})
         authorizers = jwt_authorizers(self.template, resolver)
@@ -149,7 +170,13 @@ class LocalStack:
         self.users = Users(self.data_dir / "auth" / "users.json")
         routes = routes_of(self.template, resolver, specs, self.issuer.jwks())
         domain = self.url.split("://", 1)[1]
-        self.server.gateway = Gateway(routes, host.invoke, self._local_routes(), domain)
+        self.server.gateway = Gateway(
+            routes,
+            host.invoke,
+            {} if self.expose else self._local_routes(),
+            domain,
+            host_allowed=host_checker(self.host, self.server.port),
+        )
         self.triggers = Triggers.discover(specs, resolver, host, REGION)
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         if self.manual is None:
@@ -206,7 +233,7 @@ class LocalStack:
             return resolver
         for stale in self.store.directory.glob("*"):
             stale.unlink()
-        resolver = provision(self.template, region=REGION, parameters={"PublicBaseUrl": self.url})
+        resolver = provision(self.template, region=REGION)
         self._save_stack(resolver)
         self.restore_report = f"new data directory {self.data_dir}"
         self.moto.journaled.store = self.store
@@ -245,7 +272,7 @@ class LocalStack:
 
         with self.moto.journaled.lock:
             BackendDict.reset()
-        resolver = provision(self.template, region=REGION, parameters={"PublicBaseUrl": self.url})
+        resolver = provision(self.template, region=REGION)
         tables = resources_of_type(self.template, "AWS::DynamoDB::Table")
         for logical, rows in items.items():
             if logical not in tables:
