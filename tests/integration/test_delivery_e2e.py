@@ -13,6 +13,7 @@ from moto.ses.models import ses_backends
 
 from bounceback.adapters.store import DynamoRecordStore
 from bounceback.infra import clock
+from bounceback_local.template import PLACEHOLDER_PARAMETERS
 from tests.conftest import Delivery
 
 pytestmark = pytest.mark.integration
@@ -63,9 +64,9 @@ def test_rejection_is_acknowledged_once_with_headers_kinds_and_escaped_content(
     assert mail.kinds == ["acknowledgement"]
     headers = mail.headers
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert headers["List-Unsubscribe"].startswith(
-        "<https://local.execute-api.us-east-1.amazonaws.com/unsubscribe?token=v1."
-    )
+    # Links are built on PublicBaseUrl (the tests' stand-in for the deployed one).
+    base = PLACEHOLDER_PARAMETERS["PublicBaseUrl"]
+    assert headers["List-Unsubscribe"].startswith(f"<{base}/unsubscribe?token=v1.")
     assert headers["List-Unsubscribe"].endswith(">")
     assert mail.request["ConfigurationSetName"] == "ConfigurationSet"
     assert mail.request["FromEmailAddress"] == "nudges@bounceback.example"
