@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from bounceback.errors import error_body
 from bounceback_local.auth import JwtAuthorizer, as_context_claims
 from bounceback_local.events import http_event
 from bounceback_local.template import FunctionSpec, Resolver, resources_of_type
@@ -265,14 +266,9 @@ class Gateway:
             # A page on another site can POST a form or text/plain without asking; it
             # cannot send application/json without the browser asking this server first.
             if request.method == "POST" and not _is_json(request.headers.get("content-type")):
-                return Reply.json(
-                    415,
-                    {
-                        "error": "unsupported_media_type",
-                        "message": "Content-Type must be application/json on local routes",
-                        "details": [{"field": "Content-Type", "message": "application/json"}],
-                    },
-                )
+                details = [{"field": "Content-Type", "message": "application/json"}]
+                message = "Content-Type must be application/json on local routes"
+                return Reply.json(415, error_body("unsupported_media_type", message, details))
             return handler(request)
         for route in self.routes:
             params = route.match(request.method, request.path)
