@@ -23,9 +23,10 @@ How the counts become units:
 Speed-up (bench only): moto answers every Query by walking and sorting every item of the
 table; the bench narrows that walk to the queried partition (base table) or to profile
 items (DueIndex: the only items with its keys), and its per-transaction backup of the
-whole table to a copy of the partition maps. Answers and counts are unchanged; a
-simulated month runs in tens of minutes instead of days. `--days 7` simulates the
-first week of the same month of behaviour and scales the counts to 30 days.
+whole table to a backup of the items touched (the local stack's emulator adjustment).
+Answers and counts are unchanged; a simulated month runs in tens of minutes instead of
+days. `--days 7` simulates the first week of the same month of behaviour and scales the
+counts to 30 days.
 
 Prices: AWS public list prices, us-east-1, as published on the AWS pricing pages in
 June 2025 (re-check before relying on them):
@@ -50,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import io
 import json
 import math
@@ -145,11 +145,11 @@ use_fake_aws()
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from moto.dynamodb import models as moto_dynamodb_models  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 
 from bounceback.infra import clock  # noqa: E402
+from bounceback_local import emulator  # noqa: E402
 from bounceback_local.events import LambdaContext  # noqa: E402
 from bounceback_local.provision import provision  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
@@ -215,25 +215,9 @@ def _fast_moto_queries() -> None:
 
     Table.query = query  # type: ignore[method-assign]
 
-    # moto backs up every table touched by a transaction with a deep copy of the whole
-    # table (time and memory grow with the table, per transaction). Our transactions
-    # fail, if at all, on their first item's condition, before anything changed, so a
-    # copy of the partition maps (items shared) is an equivalent backup here.
-    class _TableBackup:
-        @staticmethod
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            if isinstance(value, Table):
-                backup = copy.copy(value)
-                backup.items = type(value.items)(
-                    value.items.default_factory,  # type: ignore[attr-defined]
-                    {key: dict(ranges) for key, ranges in value.items.items()},
-                )
-                return backup
-            return copy.deepcopy(value, memo)
-
-        copy = staticmethod(copy.copy)
-
-    moto_dynamodb_models.copy = _TableBackup  # type: ignore[attr-defined]
+    # moto backs up every table a transaction touches with a deep copy of the whole
+    # table; the local stack's adjustment backs up only the items touched.
+    emulator.install()
 
 
 @dataclass(order=True)

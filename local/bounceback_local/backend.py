@@ -14,6 +14,7 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
+from bounceback_local import emulator
 from bounceback_local.outbox import Outbox
 from bounceback_local.persistence import (
     StateStore,
@@ -114,6 +115,7 @@ class EmbeddedMoto(ThreadedMotoServer):
     def __init__(self) -> None:
         super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
         self.journaled: JournaledApp
+        emulator.install()
 
     def _server_entry(self) -> None:
         from moto.moto_server.werkzeug_app import (

@@ -1,0 +1,296 @@
+"""The local stack's one moto adjustment keeps DynamoDB's transaction semantics.
+
+`bounceback_local.emulator` replaces moto's whole-table transaction backup with a
+backup of the items a transaction names. These tests run transactions through the
+embedded moto server the local stack uses (its journaling app in front, as served):
+a transaction that fails restores every item it touched, whatever the failure and
+whichever item failed; transactions racing for one item conflict (one wins, the
+others change nothing); a table with a stream keeps moto's own backup.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+
+from bounceback_local import emulator
+from bounceback_local.backend import EmbeddedMoto
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmbeddedMoto]:
+    saved = dynamodb_models.copy, DynamoDBBackend.transact_write_items  # type: ignore[attr-defined]
+    moto = EmbeddedMoto()  # installs the adjustment
+    moto.start()
+    try:
+        yield moto
+    finally:
+        moto.stop()
+        dynamodb_models.copy, DynamoDBBackend.transact_write_items = saved  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def dynamodb(server: EmbeddedMoto) -> Any:
+    return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
+
+
+def _table(dynamodb: Any, name: str, *, range_key: bool = True, stream: bool = False) -> str:
+    keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
+    if range_key:
+        keys.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        attributes.append({"AttributeName": "sk", "AttributeType": "S"})
+    extra: dict[str, Any] = {}
+    if stream:
+        extra["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=keys,
+        AttributeDefinitions=attributes,
+        BillingMode="PAY_PER_REQUEST",
+        **extra,
+    )
+    return name
+
+
+def _key(pk: str, sk: str | None = "A") -> dict[str, Any]:
+    key: dict[str, Any] = {"pk": {"S": pk}}
+    if sk is not None:
+        key["sk"] = {"S": sk}
+    return key
+
+
+def _everything(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]
+    return sorted(items, key=lambda item: (item["pk"]["S"], item.get("sk", {}).get("S", "")))
+
+
+def _reasons(error: ClientError) -> list[str]:
+    return [r.get("Code", "None") for r in error.response.get("CancellationReasons", [])]
+
+
+def test_the_pin_is_the_installed_moto_and_the_project_pin() -> None:
+    assert version("moto") == emulator.MOTO_VERSION
+    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    moto_pins = [p for group in pins.values() for p in group if p.startswith("moto[")]
+    assert moto_pins and all(p.endswith(f"=={emulator.MOTO_VERSION}") for p in moto_pins)
+
+
+def test_the_embedded_moto_runs_with_the_adjustment(server: EmbeddedMoto) -> None:
+    assert emulator.installed()
+
+
+@pytest.mark.parametrize("range_key", [True, False], ids=["hash-and-range", "hash-only"])
+def test_a_failed_condition_on_the_last_item_rolls_back_every_earlier_one(
+    dynamodb: Any, range_key: bool
+) -> None:
+    table = _table(dynamodb, f"rollback-{range_key}", range_key=range_key)
+    sk = "A" if range_key else None
+    dynamodb.put_item(TableName=table, Item={**_key("updated", sk), "n": {"N": "1"}})
+    dynamodb.put_item(TableName=table, Item={**_key("deleted", sk), "n": {"N": "2"}})
+    dynamodb.put_item(TableName=table, Item={**_key("replaced", sk), "n": {"N": "3"}})
+    dynamodb.put_item(TableName=table, Item={**_key("bystander", sk), "n": {"N": "4"}})
+    before = _everything(dynamodb, table)
+
+    with pytest.raises(ClientError) as failed:
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key("updated", sk),
+                        "UpdateExpression": "SET n = n + :one, extra = :x",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":x": {"S": "x"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {**_key("created", sk), "n": {"N": "9"}}}},
+                {"Put": {"TableName": table, "Item": {**_key("replaced", sk), "n": {"N": "9"}}}},
+                {"Delete": {"TableName": table, "Key": _key("deleted", sk)}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("missing", sk),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert failed.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert _reasons(failed.value) == ["None", "None", "None", "None", "ConditionalCheckFailed"]
+    assert _everything(dynamodb, table) == before
+
+
+def test_a_failure_in_the_middle_rolls_back_the_items_before_and_after_it(dynamodb: Any) -> None:
+    table = _table(dynamodb, "rollback-middle")
+    dynamodb.put_item(TableName=table, Item={**_key("u1"), "n": {"N": "1"}})
+    dynamodb.put_item(TableName=table, Item={**_key("u1", "B"), "n": {"N": "1"}})
+    before = _everything(dynamodb, table)
+
+    with pytest.raises(ClientError) as failed:
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**_key("u1", "C"), "n": {"N": "5"}}}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key("u1"),
+                        "UpdateExpression": "SET n = :n",
+                        "ConditionExpression": "n = :two",
+                        "ExpressionAttributeValues": {":n": {"N": "7"}, ":two": {"N": "2"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key("u1", "B"),
+                        "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "8"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {**_key("u2"), "n": {"N": "6"}}}},
+            ]
+        )
+    assert _reasons(failed.value) == ["None", "ConditionalCheckFailed", "None", "None"]
+    assert _everything(dynamodb, table) == before
+    # A partition the failed transaction created is gone again, not left empty.
+    answer = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "u2"}},
+    )
+    assert answer["Items"] == []
+
+
+def test_a_successful_transaction_applies_every_item_and_keeps_the_table(
+    server: EmbeddedMoto, dynamodb: Any
+) -> None:
+    table = _table(dynamodb, "commit")
+    dynamodb.put_item(TableName=table, Item={**_key("a"), "n": {"N": "1"}})
+    backend = dynamodb_models.dynamodb_backends["123456789012"]["us-east-1"]
+    stored = backend.tables[table]
+
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": _key("a"),
+                    "UpdateExpression": "SET n = :n",
+                    "ExpressionAttributeValues": {":n": {"N": "2"}},
+                }
+            },
+            {"Put": {"TableName": table, "Item": {**_key("b"), "n": {"N": "3"}}}},
+        ]
+    )
+    assert [item["n"]["N"] for item in _everything(dynamodb, table)] == ["2", "3"]
+    # No whole-table copy took the table's place.
+    assert backend.tables[table] is stored
+
+
+def test_two_operations_on_one_item_are_refused_and_change_nothing(dynamodb: Any) -> None:
+    table = _table(dynamodb, "twice")
+    dynamodb.put_item(TableName=table, Item={**_key("a"), "n": {"N": "1"}})
+    before = _everything(dynamodb, table)
+    with pytest.raises(ClientError) as failed:
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**_key("b"), "n": {"N": "2"}}}},
+                {"Put": {"TableName": table, "Item": {**_key("a"), "n": {"N": "2"}}}},
+                {"Delete": {"TableName": table, "Key": _key("a")}},
+            ]
+        )
+    assert failed.value.response["Error"]["Code"] == "ValidationException"
+    assert _everything(dynamodb, table) == before
+
+
+def test_transactions_racing_for_one_item_conflict(server: EmbeddedMoto) -> None:
+    setup = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
+    table = _table(setup, "race")
+    racers = 8
+    start = threading.Barrier(racers)
+    won: list[int] = []
+    lost: list[list[str]] = []
+
+    def claim(number: int) -> None:
+        client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
+        start.wait()
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": {**_key(f"own-{number}"), "by": {"N": str(number)}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": {**_key("claim"), "by": {"N": str(number)}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            lost.append(_reasons(exc))
+        else:
+            won.append(number)
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(won) == 1
+    assert lost == [["None", "ConditionalCheckFailed"]] * (racers - 1)
+    items = _everything(setup, table)
+    assert [(i["pk"]["S"], i["by"]["N"]) for i in items] == sorted(
+        [("claim", str(won[0])), (f"own-{won[0]}", str(won[0]))]
+    )
+
+
+def test_a_table_with_a_stream_keeps_the_whole_table_backup(
+    server: EmbeddedMoto, dynamodb: Any
+) -> None:
+    table = _table(dynamodb, "streamed", stream=True)
+    dynamodb.put_item(TableName=table, Item={**_key("a"), "n": {"N": "1"}})
+    backend = dynamodb_models.dynamodb_backends["123456789012"]["us-east-1"]
+    records_before = len(backend.tables[table].stream_shard.items)
+
+    with pytest.raises(ClientError):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**_key("b"), "n": {"N": "2"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("missing"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert [i["pk"]["S"] for i in _everything(dynamodb, table)] == ["a"]
+    assert len(backend.tables[table].stream_shard.items) == records_before
+
+
+def test_another_moto_version_is_refused() -> None:
+    with pytest.raises(RuntimeError, match="written for moto"):
+        emulator.check_version("5.2.6")
+    emulator.check_version(emulator.MOTO_VERSION)
