@@ -3,8 +3,9 @@
 Start order: fake AWS credentials and `AWS_ENDPOINT_URL` in this process's
 environment (so boto3 and pynamodb inside the functions reach the embedded moto),
 moto restored from the data directory or provisioned from `template.yaml`, the
-service clock, the real handlers with the template's environment, then the HTTP
-API and (real clock) the schedules and queue pollers.
+service clock, the real handlers with the template's environment (each function in
+worker processes, `bounceback_local.workers`), then the HTTP API and (real clock) the
+schedules and queue pollers.
 """
 
 from __future__ import annotations
@@ -42,9 +43,10 @@ from bounceback_local.gateway import (
 from bounceback_local.outbox import Outbox, render_page
 from bounceback_local.persistence import StateStore
 from bounceback_local.provision import provision
-from bounceback_local.runtime import apply_environment, load_handler
+from bounceback_local.runtime import apply_environment
 from bounceback_local.template import Resolver, functions, load_template, resources_of_type
-from bounceback_local.triggers import FunctionHost, Triggers
+from bounceback_local.triggers import Triggers
+from bounceback_local.workers import FunctionHost, concurrency_limit
 
 REGION = "us-east-1"
 _CODE_TYPES = {
@@ -117,6 +119,7 @@ class LocalStack:
         self._tick_lock = threading.Lock()
         self.manual: ManualClock | None = None
         self.server: GatewayServer
+        self.workers: FunctionHost
         self.triggers: Triggers
         self.outbox: Outbox
         self.issuer: Issuer
@@ -160,7 +163,10 @@ class LocalStack:
                 if value == {"Ref": "PublicBaseUrl"}:
                     spec.environment[name] = self.url
         apply_environment(list(specs.values()))
-        host = FunctionHost(specs, {name: load_handler(spec) for name, spec in specs.items()})
+        limits = {name: concurrency_limit(spec, resolver) for name, spec in specs.items()}
+        shared_clock = self.manual.shared if self.manual is not None else None
+        self.workers = host = FunctionHost(specs, limits, shared_clock)
+        host.warm()
         authorizers = jwt_authorizers(self.template, resolver)
         if authorizers:
             first = authorizers[0]
@@ -187,6 +193,7 @@ class LocalStack:
         self.server.shutdown()
         self.server.server_close()
         self.triggers.stop()
+        self.workers.close()
         self.moto.journaled.snapshot()
         self.store.close()
         self.moto.stop()

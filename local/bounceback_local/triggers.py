@@ -1,6 +1,7 @@
 """What invokes the functions besides HTTP: schedules, SQS and SNS, read from the template.
 
-- `Schedule`/`ScheduleV2` events fire at the template's rate (or cron) in real mode;
+- `Schedule`/`ScheduleV2` events fire at the template's `rate(...)` in real mode
+  (cron expressions are refused at start: the template has none);
   `tick()` fires them once at the clock's now in manual mode.
 - `SQS` events behave like an event source mapping: batches of up to `BatchSize`,
   successes deleted, `batchItemFailures` (with `ReportBatchItemFailures`) or a raised
@@ -8,6 +9,9 @@
   is the queue's own redrive policy, i.e. moto's.
 - `SNS` events: the topic is subscribed to an internal SQS queue, whose messages are
   handed to the function one at a time as SNS events, as SNS invokes Lambda.
+
+The events themselves are built in `bounceback_local.events`; the functions run in
+`bounceback_local.workers`.
 """
 
 from __future__ import annotations
@@ -17,124 +21,25 @@ import re
 import sys
 import threading
 import traceback
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import boto3
 
 from bounceback.infra import clock
-from bounceback_local.events import LambdaContext
-from bounceback_local.runtime import Handler
+from bounceback_local.events import ACCOUNT, scheduled_event, sns_record, sqs_record
 from bounceback_local.template import FunctionSpec, Resolver
+from bounceback_local.workers import FunctionHost
 
-ACCOUNT = "123456789012"
-
-# ------------------------------------------------------------------ functions
-
-
-class FunctionHost:
-    """The loaded handlers; one invocation at a time, as one warm Lambda container each.
-
-    Invocations are serialized across functions too: the functions share this
-    process (environment, clock, connections), and Powertools keeps per-request
-    state on module globals.
-    """
-
-    def __init__(self, specs: dict[str, FunctionSpec], handlers: dict[str, Handler]) -> None:
-        self.specs = specs
-        self.handlers = handlers
-        self._lock = threading.RLock()
-
-    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        spec = self.specs[logical_id]
-        context = LambdaContext(
-            logical_id,
-            memory_mb=int(spec.properties.get("MemorySize", 512)),
-            timeout_s=int(spec.properties.get("Timeout", 15)),
-        )
-        with self._lock:
-            return self.handlers[logical_id](event, context)
+_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
+_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
 def _log_failure(what: str) -> None:
     print(f"[bounceback local] {what} failed:", file=sys.stderr)
     traceback.print_exc(file=sys.stderr)
-
-
-# ------------------------------------------------------------------ schedules
-
-_RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
-_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
-    )
-}
-_DAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], 1)}
-
-
-def _cron_field(text: str, low: int, high: int, names: dict[str, int]) -> set[int] | None:
-    """The values a cron field allows; None for `*`/`?` (anything)."""
-    if text in ("*", "?"):
-        return None
-    values: set[int] = set()
-    for part in text.split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-        if part in ("*", ""):
-            start, end = low, high
-        elif "-" in part:
-            first, last = part.split("-", 1)
-            start, end = int(names.get(first, first)), int(names.get(last, last))
-        else:
-            start = int(names.get(part, part))
-            end = high if step > 1 else start
-        values.update(range(start, end + 1, step))
-    return values
-
-
-@dataclass(frozen=True)
-class Cron:
-    """An EventBridge cron expression (minutes hours day-of-month month day-of-week year)."""
-
-    minutes: set[int] | None
-    hours: set[int] | None
-    days: set[int] | None
-    months: set[int] | None
-    weekdays: set[int] | None
-    years: set[int] | None
-
-    @classmethod
-    def parse(cls, body: str) -> Cron:
-        fields = body.split()
-        if len(fields) != 6 or any(c in body for c in "LW#"):
-            raise ValueError(f"unsupported cron expression: cron({body})")
-        return cls(
-            _cron_field(fields[0], 0, 59, {}),
-            _cron_field(fields[1], 0, 23, {}),
-            _cron_field(fields[2], 1, 31, {}),
-            _cron_field(fields[3].upper(), 1, 12, _MONTHS),
-            _cron_field(fields[4].upper(), 1, 7, _DAYS),
-            _cron_field(fields[5], 1970, 2199, {}),
-        )
-
-    def matches(self, moment: datetime) -> bool:
-        weekday = (moment.weekday() + 1) % 7 + 1  # Sunday is 1
-        checks = [
-            (self.minutes, moment.minute),
-            (self.hours, moment.hour),
-            (self.days, moment.day),
-            (self.months, moment.month),
-            (self.weekdays, weekday),
-            (self.years, moment.year),
-        ]
-        return all(allowed is None or value in allowed for allowed, value in checks)
 
 
 @dataclass
@@ -151,25 +56,10 @@ class ScheduleTrigger:
             return None
         return int(match.group(1)) * _UNITS[match.group(2).rstrip("s")]
 
-    @property
-    def cron(self) -> Cron | None:
-        text = self.expression.strip()
-        return Cron.parse(text[5:-1]) if text.startswith("cron(") else None
-
     def event(self, now: datetime, region: str) -> Any:
         if self.payload is not None:
             return json.loads(self.payload) if isinstance(self.payload, str) else self.payload
-        return {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": ACCOUNT,
-            "time": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": region,
-            "resources": [f"arn:aws:events:{region}:{ACCOUNT}:rule/{self.function}-{self.name}"],
-            "detail": {},
-        }
+        return scheduled_event(f"{self.function}-{self.name}", now, region)
 
 
 # ------------------------------------------------------------------ queues
@@ -184,55 +74,6 @@ class QueueTrigger:
     batch_size: int = 10
     report_failures: bool = False
     topic_arn: str | None = None  # set when the queue stands in for an SNS subscription
-
-
-def _message_attributes(message: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in (message.get("MessageAttributes") or {}).items():
-        out[name] = {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": value.get("StringListValues", []),
-            "binaryListValues": value.get("BinaryListValues", []),
-            "dataType": value.get("DataType", "String"),
-        }
-    return out
-
-
-def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message.get("Body", ""),
-        "attributes": dict(message.get("Attributes") or {}),
-        "messageAttributes": _message_attributes(message),
-        "md5OfBody": message.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-
-
-def sns_record(message: dict[str, Any], subscription_arn: str) -> dict[str, Any]:
-    envelope = json.loads(message.get("Body") or "{}")
-    return {
-        "EventSource": "aws:sns",
-        "EventVersion": "1.0",
-        "EventSubscriptionArn": subscription_arn,
-        "Sns": {
-            "Type": envelope.get("Type", "Notification"),
-            "MessageId": envelope.get("MessageId", message["MessageId"]),
-            "TopicArn": envelope.get("TopicArn", ""),
-            "Subject": envelope.get("Subject"),
-            "Message": envelope.get("Message", ""),
-            "Timestamp": envelope.get("Timestamp", ""),
-            "SignatureVersion": envelope.get("SignatureVersion", "1"),
-            "Signature": envelope.get("Signature", "local"),
-            "SigningCertUrl": envelope.get("SigningCertURL", ""),
-            "UnsubscribeUrl": envelope.get("UnsubscribeURL", ""),
-            "MessageAttributes": envelope.get("MessageAttributes", {}),
-        },
-    }
 
 
 @dataclass
@@ -284,7 +125,9 @@ class Triggers:
             function, name, str(expression), resolver.resolve(props.get("Input"))
         )
         if trigger.interval_s is None:
-            trigger.cron  # noqa: B018 - parse now: a bad expression fails at start, not later
+            raise NotImplementedError(
+                f"{function} ({name}): only rate(...) schedules run locally, not {expression}"
+            )
         self.schedules.append(trigger)
 
     def _queue_url(self, arn: str) -> str:
@@ -444,22 +287,11 @@ class Triggers:
         self._threads.append(thread)
 
     def _run_schedule(self, schedule: ScheduleTrigger) -> None:
-        interval = schedule.interval_s
-        cron = schedule.cron if interval is None else None
+        interval = schedule.interval_s or 60
         # First run right away: what fell due while the stack was down goes out on start.
         self.fire(schedule)
-        while not self._stop.is_set():
-            if interval is not None:
-                if self._stop.wait(interval):
-                    return
-                self.fire(schedule)
-                continue
-            now = datetime.now(UTC)
-            next_minute = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
-            if self._stop.wait((next_minute - now).total_seconds()):
-                return
-            if cron is not None and cron.matches(next_minute):
-                self.fire(schedule)
+        while not self._stop.wait(interval):
+            self.fire(schedule)
 
     def _poll(self, queue: QueueTrigger) -> None:
         while not self._stop.is_set():
