@@ -171,10 +171,8 @@ def main() -> int:
 
 def extra_routes(api: ApiClient) -> list[tuple[str, Callable[[], Any]]]:
     """Routes added by later issues, measured when the template has them."""
-    known = {
-        f"{m} {p}"
-        for m, p in api_routes(load_template()["Resources"]["ApiFunction"]["Properties"]["Events"])
-    }
+    events = load_template()["Resources"]["ApiFunction"]["Properties"]["Events"]
+    known = {route.route_key for route in api_routes(events)}
     extra: list[tuple[str, Callable[[], Any]]] = []
     for route in ("GET /nudges", "GET /summary"):
         if route in known:

@@ -7,6 +7,9 @@ the lock gives the journal a single order and the snapshot a consistent cut.
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +23,7 @@ from bounceback_local.persistence import (
     StateStore,
     WsgiApp,
     capture_state,
+    dump_snapshot,
     encode_request,
     is_mutating,
     read_body,
@@ -44,6 +48,7 @@ class JournaledApp:
         self.outbox: Outbox | None = None
         self._journal_cost_s = 0.0
         self._snapshot_cost_s = 0.0
+        self._writer: threading.Thread | None = None
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -58,7 +63,9 @@ class JournaledApp:
             return lambda _data: None
 
         with self.lock:
-            started = time.perf_counter()
+            # Replay cost is estimated from this thread's CPU time: wall time would
+            # count the waits of a busy machine, which a replay does not have.
+            started = time.thread_time()
             result = self.app(environ, capture)
             try:
                 chunks = b"".join(result)
@@ -71,10 +78,10 @@ class JournaledApp:
                 self.outbox.capture(environ, body)
             if succeeded and self.store is not None and is_mutating(environ, body):
                 self.store.append(encode_request(environ, body))
-                self._journal_cost_s += time.perf_counter() - started
+                self._journal_cost_s += time.thread_time() - started
                 budget = max(REPLAY_BUDGET_S, 2 * self._snapshot_cost_s)
                 if self.store.entries >= SNAPSHOT_EVERY or self._journal_cost_s >= budget:
-                    self.snapshot()
+                    self.snapshot_in_background()
         start_response(answer.get("status", "500 INTERNAL SERVER ERROR"), answer.get("headers", []))
         return [chunks]
 
@@ -100,13 +107,62 @@ class JournaledApp:
             self._journal_cost_s = replay_cost_s
 
     def snapshot(self) -> None:
-        """Write a snapshot of everything and start an empty journal."""
+        """Write a snapshot of everything and start an empty journal (waits for it)."""
+        self.wait_for_snapshot()
         with self.lock:
             if self.store is not None:
                 started = time.perf_counter()
                 self.store.write_snapshot(capture_state())
                 self._snapshot_cost_s = time.perf_counter() - started
                 self._journal_cost_s = 0.0
+
+    def snapshot_in_background(self) -> None:
+        """Snapshot without stopping the requests: a forked child writes the state as of now.
+
+        The fork is the consistent cut (taken under the lock); the stack goes on with
+        the next generation's journal at once. Called with the lock held.
+        """
+        store = self.store
+        if store is None or (self._writer is not None and self._writer.is_alive()):
+            return
+        generation = store.generation + 1
+        target = store.snapshot_path(generation)
+        started = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # the child: write, and leave without running anything of the parent's
+            code = 1
+            try:
+                signal.alarm(120)  # never outlive a stuck write by long
+                # Hold none of the stack's files or sockets (its data-directory lock, its
+                # ports), so a restart after a `kill -9` never waits for this child.
+                os.closerange(3, 1 << 16)
+                dump_snapshot(capture_state(), target)
+                code = 0
+            finally:
+                os._exit(code)
+        store.open_journal(generation)
+        self._journal_cost_s = 0.0
+        self._writer = threading.Thread(
+            target=self._reap, args=(pid, generation, started), name="snapshot", daemon=True
+        )
+        self._writer.start()
+
+    def _reap(self, pid: int, generation: int, started: float) -> None:
+        _, status = os.waitpid(pid, 0)
+        with self.lock:
+            if os.waitstatus_to_exitcode(status) == 0 and self.store is not None:
+                self.store.drop_before(generation)
+                self._snapshot_cost_s = time.perf_counter() - started
+            else:
+                print(
+                    "[bounceback local] a snapshot failed; the previous one and the journals stay",
+                    file=sys.stderr,
+                )
+
+    def wait_for_snapshot(self) -> None:
+        writer = self._writer
+        if writer is not None:
+            writer.join()
 
 
 class EmbeddedMoto(ThreadedMotoServer):
@@ -148,5 +204,7 @@ class EmbeddedMoto(ThreadedMotoServer):
         if state is not None:
             with self.journaled.lock:
                 restore_state(state)
-        store.generation = generation
-        return self.journaled.replay(store.journal_lines(generation))
+        replayed = self.journaled.replay(store.journal_lines(generation))
+        # A snapshot that had not landed before a crash leaves a later journal too.
+        store.generation = store.last_generation(generation)
+        return replayed

@@ -14,7 +14,7 @@ import ipaddress
 import json
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,6 +131,23 @@ class Route:
         return params if len(got) == len(want) else None
 
 
+def by_specificity(routes: Iterable[Route]) -> list[Route]:
+    """Routes in the order API Gateway tries them: most specific first."""
+    return sorted(routes, key=lambda r: r.specificity, reverse=True)
+
+
+def find_route(
+    routes: Iterable[Route], method: str, path: str
+) -> tuple[Route, dict[str, str]] | None:
+    """The first of `routes` (in `by_specificity` order) that takes the request, and its
+    path parameters; None when no route does."""
+    for route in routes:
+        params = route.match(method, path)
+        if params is not None:
+            return route, params
+    return None
+
+
 def _authorizers(
     template: Mapping[str, Any], resolver: Resolver, jwks: Mapping[str, Any]
 ) -> dict[str, tuple[str | None, dict[str, JwtAuthorizer]]]:
@@ -186,7 +203,7 @@ def routes_of(
             routes.append(
                 Route(method if method != "*" else "ANY", path, spec.logical_id, authorizer)
             )
-    return sorted(routes, key=lambda r: r.specificity, reverse=True)
+    return by_specificity(routes)
 
 
 @dataclass
@@ -270,11 +287,10 @@ class Gateway:
                 message = "Content-Type must be application/json on local routes"
                 return Reply.json(415, error_body("unsupported_media_type", message, details))
             return handler(request)
-        for route in self.routes:
-            params = route.match(request.method, request.path)
-            if params is not None:
-                return self._call(route, params, request)
-        return Reply.json(404, {"message": "Not Found"})
+        found = find_route(self.routes, request.method, request.path)
+        if found is None:
+            return Reply.json(404, {"message": "Not Found"})
+        return self._call(*found, request)
 
     def _call(self, route: Route, params: dict[str, str], request: Request) -> Reply:
         claims = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bounceback_local.events import LambdaContext, http_event
+from bounceback_local.gateway import Route, by_specificity, find_route
 
 # Credentials and region moto accepts; nothing here can reach a real account.
 FAKE_AWS_ENV = {
@@ -61,25 +62,17 @@ class Reply:
 class ApiClient:
     """Calls the API function's handler with HTTP API v2 events, as a signed-in user."""
 
-    def __init__(self, handler: Any, routes: list[tuple[str, str]]) -> None:
+    def __init__(self, handler: Any, routes: list[Route]) -> None:
         self._handler = handler
         self._routes = routes
 
     def _route_of(self, method: str, path: str) -> tuple[str, dict[str, str]]:
-        parts = path.strip("/").split("/")
-        for route_method, route_path in self._routes:
-            template_parts = route_path.strip("/").split("/")
-            if route_method != method or len(template_parts) != len(parts):
-                continue
-            params: dict[str, str] = {}
-            for want, got in zip(template_parts, parts, strict=True):
-                if want.startswith("{") and want.endswith("}"):
-                    params[want[1:-1]] = got
-                elif want != got:
-                    break
-            else:
-                return f"{route_method} {route_path}", params
-        return "$default", {}
+        """Matched as the local gateway (and API Gateway) matches routes."""
+        found = find_route(self._routes, method, path)
+        if found is None:
+            return "$default", {}
+        route, params = found
+        return route.route_key, params
 
     def request(
         self,
@@ -121,9 +114,10 @@ class ApiClient:
         return self.request("DELETE", path, **kw)
 
 
-def api_routes(spec_events: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
-    return [
-        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+def api_routes(spec_events: Mapping[str, Mapping[str, Any]]) -> list[Route]:
+    """The API function's routes (authorizers are the callers' business here)."""
+    return by_specificity(
+        Route(e["Properties"]["Method"].upper(), e["Properties"]["Path"], "ApiFunction", None)
         for e in spec_events.values()
         if e.get("Type") == "HttpApi"
-    ]
+    )

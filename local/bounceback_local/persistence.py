@@ -13,7 +13,10 @@ Files in ``<data dir>/state/``:
 - ``journal-<gen>.jsonl`` — the requests of generation ``gen``, in order.
 
 A crash while writing a snapshot leaves the previous one and its journal intact
-(the new snapshot is written to a temporary file and renamed into place).
+(the new snapshot is written to a temporary file and renamed into place). A snapshot
+taken while the stack runs is written by a forked child process from the state at
+the moment of the fork, while the stack goes on with the next generation's journal;
+until it lands, a start reads the previous snapshot and replays both journals.
 """
 
 from __future__ import annotations
@@ -252,6 +255,15 @@ class StateStore:
                         yield line
             generation += 1
 
+    def snapshot_path(self, generation: int) -> Path:
+        return self.directory / f"snapshot-{generation}.pickle"
+
+    def last_generation(self, generation: int) -> int:
+        """The last journal generation that follows `generation` without a gap."""
+        while self.journal_path(generation + 1).exists():
+            generation += 1
+        return generation
+
     def open_journal(self, generation: int) -> None:
         self.close()
         self.generation = generation
@@ -271,8 +283,12 @@ class StateStore:
     def write_snapshot(self, state: dict[str, Any]) -> None:
         """Snapshot as generation n+1, start its journal, and drop what it replaces."""
         generation = self.generation + 1
-        dump_snapshot(state, self.directory / f"snapshot-{generation}.pickle")
+        dump_snapshot(state, self.snapshot_path(generation))
         self.open_journal(generation)
+        self.drop_before(generation)
+
+    def drop_before(self, generation: int) -> None:
+        """Delete the snapshots and journals that the snapshot of `generation` replaces."""
         for old_generation, path in self._snapshots():
             if old_generation < generation:
                 path.unlink(missing_ok=True)

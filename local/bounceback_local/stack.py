@@ -46,7 +46,7 @@ from bounceback_local.provision import provision
 from bounceback_local.runtime import apply_environment
 from bounceback_local.template import Resolver, functions, load_template, resources_of_type
 from bounceback_local.triggers import Triggers
-from bounceback_local.workers import FunctionHost, concurrency_limit
+from bounceback_local.workers import FunctionHost, concurrency_limit, start_fork_server
 
 REGION = "us-east-1"
 _CODE_TYPES = {
@@ -143,6 +143,8 @@ class LocalStack:
         self._lock_data_dir()
         # Bind first: the URL (port 0 picks one) goes into the functions' environment.
         self.server = GatewayServer(self.host, self.port, quiet=self.quiet)
+        # The workers' fork server boots on the other core while moto's state loads.
+        fork_server = start_fork_server()
         self.moto.start()
         _process_environment(self.moto.url)
         if self.clock_mode == "manual":
@@ -166,6 +168,7 @@ class LocalStack:
         limits = {name: concurrency_limit(spec, resolver) for name, spec in specs.items()}
         shared_clock = self.manual.shared if self.manual is not None else None
         self.workers = host = FunctionHost(specs, limits, shared_clock)
+        fork_server.join()
         host.warm()
         authorizers = jwt_authorizers(self.template, resolver)
         if authorizers:

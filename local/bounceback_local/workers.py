@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -59,6 +60,15 @@ class InvocationFailed(RuntimeError):
 
 class Throttled(RuntimeError):
     """The function's reserved concurrency is 0: it never runs."""
+
+
+def start_fork_server() -> threading.Thread:
+    """Start the fork server (it imports the preloaded libraries) in the background."""
+    from multiprocessing import forkserver
+
+    thread = threading.Thread(target=forkserver.ensure_running, name="fork server", daemon=True)
+    thread.start()
+    return thread
 
 
 def concurrency_limit(spec: FunctionSpec, resolver: Resolver) -> int:
@@ -152,14 +162,28 @@ class Worker:
         self.connection.close()
 
 
+class _Waiter:
+    """An invocation waiting for a worker: it gets one handed over, or a free slot."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.worker: Worker | None = None
+        self.closed = False
+
+
 class FunctionPool:
-    """The workers of one function: reused while warm, added while all are busy."""
+    """The workers of one function: reused while warm, added while all are busy.
+
+    Invocations that find every worker busy at the limit wait in arrival order: a
+    worker coming free goes to the one that has waited longest.
+    """
 
     def __init__(self, spec: FunctionSpec, limit: int, clock_source: Any) -> None:
         self.spec = spec
         self.limit = limit
         self._clock_source = clock_source
         self._idle: list[Worker] = []
+        self._waiting: deque[_Waiter] = deque()
         self._count = 0
         self._busy = 0
         self._closed = False
@@ -171,11 +195,11 @@ class FunctionPool:
             return self._count
 
     def _acquire(self) -> Worker | None:
-        """An idle worker, or None when the caller may start a new one."""
+        """An idle worker, or None when the caller is to start a new one."""
         with self._changed:
-            while True:
-                if self._closed:
-                    raise RuntimeError("the local stack is stopping")
+            if self._closed:
+                raise RuntimeError("the local stack is stopping")
+            if not self._waiting:
                 if self._idle:
                     self._busy += 1
                     return self._idle.pop()
@@ -183,10 +207,21 @@ class FunctionPool:
                     self._count += 1
                     self._busy += 1
                     return None
-                self._changed.wait()
+            waiter = _Waiter()
+            self._waiting.append(waiter)
+        waiter.ready.wait()
+        if waiter.closed:
+            raise RuntimeError("the local stack is stopping")
+        return waiter.worker
 
     def _release(self, worker: Worker | None) -> None:
+        """Give the worker (or, with None, its slot) to the longest waiter, else back."""
         with self._changed:
+            if self._waiting:
+                waiter = self._waiting.popleft()
+                waiter.worker = worker
+                waiter.ready.set()
+                return
             self._busy -= 1
             if worker is None:
                 self._count -= 1
@@ -235,7 +270,10 @@ class FunctionPool:
             self._changed.wait_for(lambda: self._busy == 0, timeout)
             self._closed = True
             idle, self._idle = self._idle, []
-            self._changed.notify_all()
+            for waiter in self._waiting:
+                waiter.closed = True
+                waiter.ready.set()
+            self._waiting.clear()
         for worker in idle:
             worker.stop()
 
