@@ -9,7 +9,9 @@ For each size: a new data directory seeded with that many applications spread ov
 then `bounceback local` started as a child process and, through its HTTP API, one
 signed-in user making `--requests` creates (POST /applications) one after another,
 then `--requests` lists (GET /applications, the first page). Every request is timed
-from the client's side.
+from the client's side. One untimed create and list go first: the first request a
+fresh worker serves builds its AWS clients (a cold start; `bench/cold_start.py`
+measures those).
 
 Prints a table, then one JSON line: per size, median, p99 and max of each operation,
 and the ratio of the create median at the largest size to the one at the smallest.
@@ -51,6 +53,9 @@ def measure(size: int, users: int, requests: int, workdir: Path) -> dict[str, An
     stack.start(timeout=600)
     try:
         token, _ = stack.login(seeded["emails"][0])
+        warm_up = {"company": "Warm-up", "role": "Analyst"}
+        assert call("POST", f"{stack.url}/applications", warm_up, token=token).status == 201
+        assert call("GET", f"{stack.url}/applications", token=token).status == 200
         creates: list[float] = []
         for index in range(requests):
             started = time.perf_counter()

@@ -6,9 +6,8 @@
 1. Seed: an in-process local stack on a new data directory; `--users` users sign in
    through `/_local/login` and `GET /me` (profiles made by the API); their
    applications are written with the adapter's own item mapping (`application_to_item`)
-   in batches, because seeding 10,000 through the API would take hours on moto (its
-   TransactWriteItems deep-copies the whole table for every write). A clean stop
-   writes the snapshot.
+   in batches, because that takes seconds where 10,000 creates through the API take
+   minutes. A clean stop writes the snapshot.
 2. Clean restart: `bounceback local` as a child process; the time from spawning it to
    the first answer over HTTP, then a check that the applications are there.
 3. `--api-writes` applications created through the API, then `--profile-writes`
