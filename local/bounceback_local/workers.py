@@ -195,24 +195,41 @@ class FunctionPool:
             return self._count
 
     def _acquire(self) -> Worker | None:
-        """An idle worker, or None when the caller is to start a new one."""
+        """A worker for one invocation; None when the caller is to start one itself.
+
+        With no idle worker, a new one starts in the background (below the limit)
+        and the invocation waits its turn: it gets whichever comes first, a worker
+        that finishes its invocation or the new one, so no request waits for a cold
+        start while a warm worker comes free sooner.
+        """
         with self._changed:
             if self._closed:
                 raise RuntimeError("the local stack is stopping")
-            if not self._waiting:
-                if self._idle:
-                    self._busy += 1
-                    return self._idle.pop()
-                if self._count < self.limit:
-                    self._count += 1
-                    self._busy += 1
-                    return None
+            if self._idle and not self._waiting:
+                self._busy += 1
+                return self._idle.pop()
+            if self._count < self.limit:
+                self._count += 1
+                self._busy += 1
+                threading.Thread(target=self._start_one, name="worker start", daemon=True).start()
             waiter = _Waiter()
             self._waiting.append(waiter)
         waiter.ready.wait()
         if waiter.closed:
             raise RuntimeError("the local stack is stopping")
         return waiter.worker
+
+    def _start_one(self) -> None:
+        try:
+            worker = Worker(self.spec, self._clock_source)
+        except BaseException:
+            print(f"[bounceback local] a worker of {self.spec.logical_id} failed to start:")
+            traceback.print_exc()
+            # Its slot goes to a waiting invocation, which starts a worker itself and
+            # reports the failure to its caller.
+            self._release(None)
+            return
+        self._release(worker)
 
     def _release(self, worker: Worker | None) -> None:
         """Give the worker (or, with None, its slot) to the longest waiter, else back."""
@@ -255,8 +272,9 @@ class FunctionPool:
         """Start one worker now, so the first invocation does not wait for it."""
         if self.limit <= 0:
             return
-        if self._acquire() is not None:
-            raise RuntimeError("warm() is for a pool that has no worker yet")
+        with self._changed:
+            self._count += 1
+            self._busy += 1
         try:
             worker = Worker(self.spec, self._clock_source)
         except BaseException:
