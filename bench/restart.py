@@ -35,7 +35,7 @@ def _size_mb(path: Path) -> float:
 
 
 def seed(data_dir: Path, users: int, applications: int) -> dict[str, Any]:
-    from bounceback.adapters.dynamo import ApplicationItem, application_to_item
+    from bounceback.adapters.dynamo import ApplicationItem, application_to_item, bind
     from bounceback.domain.model import Application
     from bounceback.ids import new_id
     from bounceback_local.client import call
@@ -43,6 +43,8 @@ def seed(data_dir: Path, users: int, applications: int) -> dict[str, Any]:
 
     stack = LocalStack(port=0, clock_mode="real", data_dir=data_dir, quiet=True)
     stack.start()
+    # The functions run in worker processes; this process writes with the models itself.
+    bind(os.environ["TABLE_NAME"], region=os.environ["AWS_REGION"])
     started = time.perf_counter()
     now = datetime.now(UTC)
     per_user = applications // users
