@@ -22,6 +22,7 @@ until it lands, a start reads the previous snapshot and replays both journals.
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import json
 import os
@@ -152,8 +153,16 @@ def dump_snapshot(state: dict[str, Any], target: Path) -> None:
 
 
 def load_snapshot(source: Path) -> dict[str, Any]:
-    with source.open("rb") as handle:
-        state: dict[str, Any] = pickle.load(handle)  # noqa: S301 - our own file, in our data dir
+    # Unpickling makes millions of objects; the collector would walk the growing heap
+    # again and again meanwhile, for nothing (nothing loaded is garbage yet).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with source.open("rb") as handle:
+            state: dict[str, Any] = pickle.load(handle)  # noqa: S301 - our own file, our data dir
+    finally:
+        if collecting:
+            gc.enable()
     if state.get("format") != _FORMAT:
         raise ValueError(f"{source} was written by another version of the local stack")
     return state

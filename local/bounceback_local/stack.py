@@ -11,6 +11,7 @@ schedules and queue pollers.
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -187,6 +188,9 @@ class LocalStack:
             host_allowed=host_checker(self.host, self.server.port),
         )
         self.triggers = Triggers.discover(specs, resolver, host, REGION)
+        # What is loaded now lives as long as the stack: keep the collector's full
+        # passes from walking it again and again (pauses that grow with the data).
+        gc.freeze()
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
         if self.manual is None:
             self.triggers.start()
