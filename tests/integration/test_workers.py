@@ -32,7 +32,7 @@ import os
 import time
 from pathlib import Path
 
-from bounceback import clock
+from bounceback.infra import clock
 
 SERVED = 0  # module state, as Powertools keeps per-invocation state
 
