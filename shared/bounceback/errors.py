@@ -27,6 +27,18 @@ class BadRequest(ServiceError):
     code = "bad_request"
 
 
+class BadLink(BadRequest):
+    """400 for a link a person opened from an e-mail.
+
+    A browser is answered with `page`, an HTML page that says what went wrong; any
+    other client with the one JSON error shape.
+    """
+
+    def __init__(self, message: str, page: str) -> None:
+        super().__init__(message)
+        self.page = page
+
+
 class NotFound(ServiceError):
     status = 404
     code = "not_found"

@@ -61,6 +61,7 @@ def test_first_call_creates_the_profile_with_defaults_from_the_token(api: ApiCli
         "id": "alice",
         "email": "alice@example.com",
         "timezone": "UTC",
+        "timezone_chosen": False,
         "send_hour": 9,
         "break_days": 2,
         "gap_days": 3,
@@ -69,6 +70,46 @@ def test_first_call_creates_the_profile_with_defaults_from_the_token(api: ApiCli
         "unsubscribed": False,
         "suppressed": False,
     }
+
+
+def test_a_time_zone_set_by_the_user_is_marked_chosen_even_when_it_is_utc(
+    api: ApiClient,
+) -> None:
+    # Other preferences leave the zone unchosen
+    assert api.patch("/me", {"send_hour": 8}).json["timezone_chosen"] is False
+    # Choosing UTC explicitly is a choice: the web app must not replace it
+    chosen = api.patch("/me", {"timezone": "UTC"})
+    assert chosen.json["timezone"] == "UTC"
+    assert chosen.json["timezone_chosen"] is True
+    assert api.get("/me").json["timezone_chosen"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "allowed"),
+    [
+        ({"paused_until": "2027-02-02"}, False),  # yesterday (UTC)
+        ({"paused_until": "2027-02-03"}, True),  # today: a pause for the rest of the day
+        # 14:00 UTC is already 4 Feb in Kiritimati (UTC+14): the 3rd is over there
+        ({"timezone": "Pacific/Kiritimati", "paused_until": "2027-02-03"}, False),
+        ({"timezone": "Pacific/Kiritimati", "paused_until": "2027-02-04"}, True),
+    ],
+)
+def test_a_pause_that_already_ended_is_refused_in_the_users_own_zone(
+    api: ApiClient, body: dict[str, object], allowed: bool
+) -> None:
+    reply = api.patch("/me", body)
+    if allowed:
+        assert reply.status == 200, reply.text
+        assert reply.json["paused_until"] == body["paused_until"]
+    else:
+        error = assert_error(reply, 422, "paused_until")
+        assert "today or later" in str(error["message"])
+        assert api.get("/me").json["paused_until"] is None
+
+
+def test_a_past_pause_is_judged_in_the_stored_zone(api: ApiClient) -> None:
+    api.patch("/me", {"timezone": "Pacific/Kiritimati"})
+    assert_error(api.patch("/me", {"paused_until": "2027-02-03"}), 422, "paused_until")
 
 
 def test_patch_me_changes_only_the_fields_sent(api: ApiClient) -> None:
@@ -97,7 +138,7 @@ def test_patch_me_changes_only_the_fields_sent(api: ApiClient) -> None:
         ({"gap_days": 15}, "gap_days"),
         ({"paused_until": "next week"}, "paused_until"),
         ({"suppressed": False}, "suppressed"),
-        ({"timezone": None}, "body"),
+        ({"timezone": None}, "timezone"),
     ],
 )
 def test_patch_me_refuses_invalid_preferences_naming_the_field(

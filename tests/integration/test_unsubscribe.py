@@ -116,6 +116,27 @@ def test_a_bad_token_is_a_400_and_changes_nothing(alice: Delivery, forge: Any) -
     assert not profile().unsubscribed
 
 
+def test_a_browser_opening_a_bad_link_gets_an_html_page_never_json(alice: Delivery) -> None:
+    # Given a link whose token was edited, opened by a browser (it asks for HTML)
+    token = tokens_from_env().issue("alice", NOW)[:-3] + "xyz"
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+    for reply in (
+        alice.api.get("/unsubscribe", user=None, query={"token": token}, headers=browser),
+        alice.api.post(
+            "/unsubscribe", ONE_CLICK, user=None, query={"token": token}, headers=browser | FORM
+        ),
+    ):
+        # Then it is a 400 HTML page in plain words, with a way on
+        assert reply.status == 400
+        assert reply.headers["Content-Type"].startswith("text/html")
+        assert reply.text.startswith("<!doctype html>")
+        assert "not valid, or it has expired" in reply.text
+        assert '<a href="/">sign in</a>' in reply.text
+        assert '"error"' not in reply.text
+    assert not profile().unsubscribed
+
+
 def test_an_expired_token_is_a_400(alice: Delivery) -> None:
     token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW - timedelta(days=400))
     assert_bad_token(one_click(alice, token))

@@ -226,6 +226,7 @@ def profile_from_item(item: ProfileItem) -> Profile:
         unsubscribed=bool(item.unsubscribed),
         suppressed=bool(item.suppressed),
         created_at=item.created_at,
+        timezone_chosen=item.timezone is not None,
     )
 
 

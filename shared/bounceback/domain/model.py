@@ -92,6 +92,9 @@ class Profile:
     unsubscribed: bool = False
     suppressed: bool = False
     created_at: datetime | None = None
+    # False while `timezone` is the default nobody chose: the web app then offers the
+    # browser's zone. Setting any zone (UTC too) makes it True.
+    timezone_chosen: bool = False
 
 
 @dataclass(frozen=True, slots=True)

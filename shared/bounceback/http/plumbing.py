@@ -23,7 +23,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from bounceback.errors import ServiceError, error_body
+from bounceback.errors import BadLink, ServiceError, error_body
+from bounceback.http.schemas import PATTERN_WORDS
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
@@ -128,11 +129,80 @@ def _field_of(location: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+_DATE = "must be a real date written like 2027-02-01"
+_DATE_TIME = "must be a real date and time written like 2027-02-03T15:00:00+01:00"
+_WHOLE_NUMBER = "must be a whole number"
+_YES_NO = "must be true or false"
+# What each kind of validation failure says, in plain words (the field is named apart).
+_WORDS: dict[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field that can be set here",
+    "string_type": "must be text",
+    "int_type": _WHOLE_NUMBER,
+    "int_parsing": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "bool_type": _YES_NO,
+    "bool_parsing": _YES_NO,
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_type": _DATE_TIME,
+    "datetime_parsing": _DATE_TIME,
+    "datetime_from_date_parsing": _DATE_TIME,
+    "timezone_aware": _DATE_TIME,
+    "dict_type": "must be a JSON object",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "list_type": "must be a list",
+}
+
+
+def plain_words(error: Mapping[str, Any]) -> str:
+    """What one validation failure says about its field: plain words, never a pattern."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        words = PATTERN_WORDS.get(str(ctx.get("pattern")))
+        return words or "contains characters that are not allowed"
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return f"must be one of {expected}" if expected else "is not one of the allowed values"
+    if kind == "string_too_short":
+        least = int(ctx.get("min_length", 1))
+        return "must not be empty" if least <= 1 else f"must be at least {least} characters long"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
+    bounds = {
+        "greater_than_equal": ("ge", "{} or more"),
+        "less_than_equal": ("le", "{} or less"),
+        "greater_than": ("gt", "more than {}"),
+        "less_than": ("lt", "less than {}"),
+    }
+    if kind in bounds:
+        key, shape = bounds[kind]
+        return "must be " + shape.format(ctx.get(key))
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our own validators' words
+    if kind in _WORDS:
+        return _WORDS[kind]
+    return "is not valid"
+
+
+def _wants_html(app: APIGatewayHttpResolver) -> bool:
+    """A browser navigating to a page asks for HTML; API clients and mail clients do not."""
+    headers = app.current_event.headers or {}
+    accept = next((v for k, v in headers.items() if k.lower() == "accept"), "")
+    return "text/html" in accept.lower()
+
+
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     """Map every expected failure to its status, in one place."""
 
     @app.exception_handler(ServiceError)
     def _service_error(exc: ServiceError) -> Response[str]:
+        if isinstance(exc, BadLink) and _wants_html(app):
+            return Response(exc.status, "text/html; charset=utf-8", exc.page)
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)
@@ -141,11 +211,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "bad_request", "the body is not valid JSON")
         details = [
-            {"field": _field_of(e.get("loc", ())), "message": e.get("msg", "invalid")}
-            for e in errors
+            {"field": _field_of(e.get("loc", ())), "message": plain_words(e)} for e in errors
         ]
-        fields = ", ".join(dict.fromkeys(d["field"] for d in details))
-        return error_response(422, "validation_error", f"invalid fields: {fields}", details)
+        message = "; ".join(f"{d['field']} {d['message']}" for d in details)
+        return error_response(422, "validation_error", message, details)
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _unsupported(exc: RequestUnsupportedContentType) -> Response[str]:

@@ -18,7 +18,11 @@ ERRORS: dict[int, Any] = {
     }.items()
 }
 ERRORS[401] = {
-    "description": "Missing or invalid bearer token (answered by the authorizer)",
+    "description": (
+        "Missing or invalid bearer token. API Gateway's JWT authorizer answers by itself"
+        ' with its own body, `{"message": "Unauthorized"}`: this one answer cannot have'
+        " the error shape of the others."
+    ),
     "content": {"application/json": {"model": s.Unauthorized}},
 }
 
@@ -35,6 +39,13 @@ def answers(success: int, description: str, *errors: int) -> dict[int, Any]:
 # The public pages behind the link in every e-mail.
 HTML_PAGE_ANSWERS: dict[int, Any] = {
     200: {"description": "An HTML page", "content": {"text/html": {}}},
-    400: ERRORS[400],
+    400: {
+        "description": "The link is not valid or has expired: an HTML page that says so for"
+        " a browser (`Accept: text/html`), the error shape for any other client",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/json": {"model": s.ErrorOut},
+        },
+    },
     422: ERRORS[422],
 }

@@ -20,7 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    model_validator,
+    field_validator,
 )
 
 from bounceback.domain.model import (
@@ -36,37 +36,50 @@ from bounceback.domain.model import (
 # `date` is also a field name below; this alias keeps the type reachable there.
 Day = date
 
+# Each pattern below comes with the plain words a 422 says when a value misses it:
+# nobody should have to read a regular expression to fix what they typed.
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
+ONE_LINE_OR_EMPTY = r"^[^\x00-\x1f\x7f]*$"
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+WEB_ADDRESS = r"^https?://[^\s\x00-\x1f\x7f]+$"
+EMAIL_ADDRESS = (
+    r"^[^@\s\x00-\x1f\x7f<>\"',;]+@[^@\s\x00-\x1f\x7f<>\"',;]+\.[^@\s\x00-\x1f\x7f<>\"',;]+$"
+)
+PRINTABLE_ASCII = r"^[\x21-\x7e]+$"
+EXPORT_FORMAT = "^(json|csv)$"
+
+PATTERN_WORDS = {
+    ONE_LINE: "must be one line of text, without line breaks or control characters",
+    ONE_LINE_OR_EMPTY: "must be one line of text, without line breaks or control characters",
+    FREE_TEXT: "must not contain control characters (line breaks and tabs are fine)",
+    WEB_ADDRESS: "must start with http:// or https:// and contain no spaces",
+    EMAIL_ADDRESS: "must be an e-mail address such as name@example.com",
+    PRINTABLE_ASCII: "must be printable ASCII characters without spaces",
+    EXPORT_FORMAT: "must be json or csv",
+}
+"""What a value that does not match each pattern is told, in plain words."""
+
 # One line of text: no control characters (they would end up in e-mail headers).
 Line = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=ONE_LINE),
 ]
 OptionalLine = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"),
+    StringConstraints(strip_whitespace=True, max_length=200, pattern=ONE_LINE_OR_EMPTY),
 ]
 # Free text: newlines and tabs allowed, other control characters not.
 Note = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=5000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-    ),
+    StringConstraints(strip_whitespace=True, max_length=5000, pattern=FREE_TEXT),
 ]
 Url = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, max_length=2000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$"
-    ),
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=WEB_ADDRESS),
 ]
 Email = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True,
-        max_length=254,
-        pattern=r"^[^@\s\x00-\x1f\x7f<>\"',;]+@[^@\s\x00-\x1f\x7f<>\"',;]+\.[^@\s\x00-\x1f\x7f<>\"',;]+$",
-    ),
+    StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_ADDRESS),
 ]
 
 
@@ -134,6 +147,13 @@ def _never_null(*names: str) -> Callable[[dict[str, Any]], None]:
     return edit
 
 
+def _not_null(value: Any) -> Any:
+    """A PATCH field that may be left out, but not cleared (the 422 names the field)."""
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
 class ProfilePatch(_Input):
     model_config = ConfigDict(
         json_schema_extra=_never_null(
@@ -150,12 +170,9 @@ class ProfilePatch(_Input):
     paused_until: IsoDate | None = None
     unsubscribed: Annotated[bool, Field(strict=True)] | None = None
 
-    @model_validator(mode="after")
-    def _only_pause_may_be_cleared(self) -> ProfilePatch:
-        for name in self.model_fields_set - {"paused_until"}:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    _only_pause_may_be_cleared = field_validator(
+        "timezone", "send_hour", "break_days", "gap_days", "digest_enabled", "unsubscribed"
+    )(_not_null)
 
 
 class ApplicationIn(_Input):
@@ -183,12 +200,7 @@ class ApplicationPatch(_Input):
     contact_email: Email | None = None
     notes: Note | None = None
 
-    @model_validator(mode="after")
-    def _required_fields_stay(self) -> ApplicationPatch:
-        for name in ("company", "role", "source", "applied_on"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    _required_fields_stay = field_validator("company", "role", "source", "applied_on")(_not_null)
 
 
 class EventIn(_Input):
@@ -215,6 +227,9 @@ class ProfileOut(_Output):
     id: str
     email: str
     timezone: str
+    timezone_chosen: bool = Field(
+        description="false while `timezone` is the default (UTC) that the user never set"
+    )
     send_hour: int
     break_days: int
     gap_days: int
@@ -229,6 +244,7 @@ class ProfileOut(_Output):
             id=profile.user_id,
             email=profile.email,
             timezone=profile.timezone,
+            timezone_chosen=profile.timezone_chosen,
             send_hour=profile.send_hour,
             break_days=profile.break_days,
             gap_days=profile.gap_days,

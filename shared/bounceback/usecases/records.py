@@ -43,7 +43,17 @@ def get_or_create_profile(store: RecordStore, identity: Identity, now: datetime)
 def update_profile(
     store: RecordStore, identity: Identity, changes: Mapping[str, Any], now: datetime
 ) -> Profile:
-    """Apply preference changes (already validated field by field)."""
+    """Apply preference changes (already validated field by field).
+
+    A pause ends on `paused_until` (inclusive, a local date): one that ended before
+    today, in the zone the profile will have, would pause nothing, so it is refused.
+    """
+    paused_until: date | None = changes.get("paused_until")
+    if paused_until is not None:
+        profile = store.get_profile(identity.user_id)
+        zone = changes.get("timezone") or (profile.timezone if profile else "UTC")
+        if paused_until < now.astimezone(ZoneInfo(zone)).date():
+            raise Invalid("paused_until", "must be today or later (the last day of the pause)")
     return store.update_profile(identity, changes, now)
 
 

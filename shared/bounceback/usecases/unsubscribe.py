@@ -2,7 +2,8 @@
 
 `GET` only shows a page with a button (mail scanners follow links; a GET must not
 unsubscribe). `POST` (the one-click request mail clients send, or the page's button)
-unsubscribes at once. A bad token is a 400 and changes nothing. A valid token for a
+unsubscribes at once. A bad token is a 400 and changes nothing: a browser is shown
+an HTML page that says so, other clients get the JSON error shape. A valid token for a
 user who has since deleted their data answers as if it worked: there is nothing left
 to mail, and the answer reveals nothing.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from bounceback.errors import BadRequest
+from bounceback.errors import BadLink
 from bounceback.ports import InvalidToken, Stopper, TokenVerifier
 
 _PAGE = """<!doctype html>
@@ -26,11 +27,21 @@ _PAGE = """<!doctype html>
 """
 
 
+_BAD_LINK = _PAGE.format(
+    title="This unsubscribe link does not work",
+    body=(
+        "<p>The link is not valid, or it has expired. Nothing was changed.</p>\n"
+        "<p>To stop e-mails, use the link in the newest e-mail from Bounceback, or "
+        '<a href="/">sign in</a> and switch e-mails off in Settings.</p>'
+    ),
+)
+
+
 def _user_of(tokens: TokenVerifier, token: str | None, now: datetime) -> str:
     try:
         return tokens.verify(token or "", now)
     except InvalidToken as exc:
-        raise BadRequest("this unsubscribe link is not valid (or has expired)") from exc
+        raise BadLink("this unsubscribe link is not valid (or has expired)", _BAD_LINK) from exc
 
 
 def confirmation_page(tokens: TokenVerifier, token: str | None, now: datetime) -> str:
