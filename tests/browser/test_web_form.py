@@ -1,4 +1,4 @@
-"""The web form in headless Chromium (Debian's), against a started local stack."""
+"""The web app's first tasks in headless Chromium (Debian's), against a started local stack."""
 
 from __future__ import annotations
 
@@ -6,61 +6,17 @@ import base64
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bounceback_local.client import RunningStack, call
+from tests.browser.conftest import sign_in, view
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "web-form.png"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    running = RunningStack(tmp_path_factory.mktemp("browser") / "data")
-    running.start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--headless",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 900, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
-
-
-def sign_in(page: Page, stack: RunningStack, email: str) -> None:
-    page.goto(f"{stack.url}/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
 
 
 def test_record_an_application_and_a_rejection_then_see_the_break(
@@ -71,27 +27,35 @@ def test_record_an_application_and_a_rejection_then_see_the_break(
     expect(page.get_by_text("No applications yet.")).to_be_visible()
 
     # When they add an application with the keyboard-reachable form
-    page.get_by_label("Company").fill("Acme Labs")
-    page.get_by_label("Role").fill("Analyst")
-    page.get_by_label("How you found it").select_option("recruiter")
+    apps = view(page, "applications")
+    apps.get_by_label("Company").fill("Acme Labs")
+    apps.get_by_label("Role").fill("Analyst")
+    apps.get_by_label("How you found it").select_option("recruiter")
     page.get_by_role("button", name="Add application").click()
 
-    # Then it is listed
+    # Then it opens, ready for what happens next
+    detail = view(page, "application")
+    expect(detail.get_by_role("heading", level=1)).to_have_text("Acme Labs — Analyst")
+
+    # When they record a rejection that came as an automated e-mail
+    detail.get_by_label("What happened", exact=True).select_option("rejection")
+    detail.get_by_label("An automated e-mail").check()
+    page.get_by_role("button", name="Record", exact=True).click()
+
+    # Then the application shows as rejected, in its history and in the list
+    expect(page.get_by_role("status")).to_contain_text("The status is now Rejected.")
+    expect(detail.locator("#history")).to_contain_text("Rejection — an automated e-mail")
+    page.get_by_role("link", name="Applications", exact=True).click()
     listed = page.locator("#applications li")
     expect(listed).to_have_count(1)
     expect(listed.first).to_contain_text("Acme Labs — Analyst")
-
-    # When they record a rejection that came as an automated e-mail
-    page.get_by_label("Application", exact=True).select_option(label="Acme Labs — Analyst")
-    page.get_by_label("What happened").select_option("rejection")
-    page.get_by_label("Automated e-mail").check()
-    page.get_by_role("button", name="Record outcome").click()
-
-    # Then the application shows as rejected and the summary shows the recovery break
-    expect(page.get_by_role("status")).to_contain_text("Recorded for Acme Labs: Rejected.")
     expect(listed.first).to_contain_text("Rejected")
+    # and the summary shows the recovery break, the nudges what comes next
     expect(page.locator("#summary")).to_contain_text("recovery break")
-    expect(page.locator("#nudges")).not_to_contain_text("not available")
+    page.get_by_role("link", name="Nudges").click()
+    expect(page.locator("#upcoming")).to_contain_text("A kind word after the rejection")
+    page.get_by_role("link", name="Applications", exact=True).click()
+    expect(page.locator("#summary")).to_contain_text("recovery break")
     # The README's picture is refreshed on request, so a test run leaves the tree clean.
     target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "web-form.png"
     page.screenshot(path=str(target), full_page=True)
@@ -101,10 +65,11 @@ def test_record_an_application_and_a_rejection_then_see_the_break(
 def test_validation_errors_appear_next_to_their_fields(page: Page, stack: RunningStack) -> None:
     sign_in(page, stack, "errors@example.com")
 
-    page.get_by_label("Role").fill("Analyst")
+    apps = view(page, "applications")
+    apps.get_by_label("Role").fill("Analyst")
     page.get_by_role("button", name="Add application").click()
 
-    company = page.get_by_label("Company")
+    company = apps.get_by_label("Company")
     expect(page.locator("#app-company-error")).not_to_be_empty()
     expect(company).to_have_attribute("aria-invalid", "true")
     expect(company).to_be_focused()
@@ -113,14 +78,18 @@ def test_validation_errors_appear_next_to_their_fields(page: Page, stack: Runnin
     # And what the user typed is shown as text, never run as HTML
     company.fill("<img src=x onerror=alert(1)> Co")
     page.get_by_role("button", name="Add application").click()
+    expect(page.locator("#detail-title")).to_have_text("<img src=x onerror=alert(1)> Co — Analyst")
+    page.get_by_role("link", name="Applications", exact=True).click()
     expect(page.locator("#applications li").first).to_contain_text(
         "<img src=x onerror=alert(1)> Co"
     )
-    expect(page.locator("#applications img")).to_have_count(0)
+    expect(page.locator("main img")).to_have_count(0)
 
 
 def test_an_expired_sign_in_is_said_plainly(page: Page, stack: RunningStack) -> None:
     sign_in(page, stack, "expiring@example.com")
+    page.get_by_role("link", name="Activity").click()
+    expect(view(page, "activities")).to_be_visible()
 
     # A token the authorizer refuses (not expired by its own claims, so the API answers 401)
     claims = {"sub": "x", "email": "expiring@example.com", "exp": int(time.time()) + 600}
@@ -172,13 +141,20 @@ def test_stored_hostile_words_are_shown_as_text_everywhere_on_the_page(
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    # When the user opens the form
+    # When the user opens every view that shows them
     sign_in(page, stack, "hostile@example.com")
     expect(page.locator("#applications li")).to_have_count(1)
-    expect(page.locator("#nudges")).to_contain_text("Evil <img")
+    expect(page.locator("#applications li").first).to_contain_text(f"Evil {hostile}")
+    page.locator("#applications a").first.click()
+    expect(page.locator("#detail-title")).to_contain_text(f"Evil {hostile}")
+    expect(page.locator("#history")).to_contain_text(hostile)
+    expect(page.locator("#edit-notes")).to_have_value(hostile)
+    page.get_by_role("link", name="Nudges").click()
+    expect(page.locator("#upcoming")).to_contain_text("Evil <img")
+    page.get_by_role("link", name="Activity").click()
+    expect(page.locator("#activities")).to_contain_text(hostile)
 
     # Then the words are text: nothing ran, nothing was injected
-    expect(page.locator("#applications li").first).to_contain_text(f"Evil {hostile}")
     assert page.evaluate("window.__xss") is None
     assert dialogs == []
     assert page.locator("main img, main script:not([src])").count() == 0

@@ -1,9 +1,12 @@
-"""The web form (`GET /`): one page, its CSS and script inlined, no build step.
+"""The web app (`GET /`): one page, its CSS and script inlined, no build step.
 
-The page talks to the JSON API with the bearer token it got at sign-in: locally
-from `/_local/login`, deployed from the Cognito hosted UI (implicit flow, the
-`id_token` in the URL fragment). Inline code runs under a Content-Security-Policy
-that allows exactly these two inlined blocks, by hash.
+The script is plain JavaScript in four parts (`SCRIPTS`, in order), joined into one
+block that runs in its own function scope; no library. The page talks to the JSON
+API with the bearer token it got at sign-in: locally from `/_local/login`, deployed
+from the Cognito hosted UI (authorization code with PKCE; the page then calls the
+hosted UI's token endpoint, the one other origin it may connect to). Inline code
+runs under a Content-Security-Policy that allows exactly the inlined style and
+script blocks, by hash.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,28 +31,42 @@ def _hash(source: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+def _origin(url: str) -> str:
+    """`url` as a CSP source if it is a plain https origin, else nothing."""
+    return url if re.fullmatch(r"https://[a-z0-9.-]+(:\d+)?", url) else ""
+
+
 def _read(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
+SCRIPTS = ("core.js", "signin.js", "views.js", "main.js")
+
+
+def script() -> str:
+    """The page's one script: its parts in order, in one strict function scope."""
+    parts = "\n".join(_read(name) for name in SCRIPTS)
+    return f'(function () {{\n"use strict";\n{parts}}})();\n'
+
+
 @cache
 def page(auth_domain: str, client_id: str) -> Page:
-    """The form, configured to sign in through `auth_domain` with app client `client_id`."""
-    style, script = _read("app.css"), _read("app.js")
+    """The app, configured to sign in through `auth_domain` with app client `client_id`."""
+    style, script_ = _read("app.css"), script()
     # A JSON data block is not run; "<" is escaped so it can never close the tag.
     config = json.dumps({"authDomain": auth_domain, "clientId": client_id}).replace("<", "\\u003c")
     html = (
         _read("index.html")
         .replace("/*STYLE*/", style)
         .replace("/*CONFIG*/", config)
-        .replace("/*SCRIPT*/", script)
+        .replace("/*SCRIPT*/", script_)
     )
     policy = "; ".join(
         [
             "default-src 'none'",
-            f"script-src {_hash(script)}",
+            f"script-src {_hash(script_)}",
             f"style-src {_hash(style)}",
-            "connect-src 'self'",
+            f"connect-src 'self' {_origin(auth_domain)}".rstrip(),
             "img-src 'self' data:",
             "base-uri 'none'",
             "form-action 'self'",
