@@ -62,7 +62,7 @@ test: lint typecheck static
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 screenshot: $(STAMP)
-	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/browser -k rejection
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/browser -k "rejection or phone_screenshots"
 
 build: $(STAMP)
 	PYENV_VERSION=3.12.1 $(BIN)/sam build

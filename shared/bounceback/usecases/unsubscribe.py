@@ -21,8 +21,10 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto;">
+<main>
 <h1 style="font-size: 1.4rem;">{title}</h1>
 {body}
+</main>
 </body></html>
 """
 

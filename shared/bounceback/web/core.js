@@ -169,7 +169,7 @@ function clearErrors(form) {
 
 function sentence(text) {
   text = String(text || "");
-  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?)]$/.test(text) ? "" : ".");
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }
 
 // Mark one field as wrong, with the words next to it; returns the control to focus.

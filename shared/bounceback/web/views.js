@@ -186,6 +186,11 @@ submitting($("record-event"), function () {
   if (missing) { alarm("Please check the marked fields."); missing.focus(); return null; }
   // A date and time without an offset: the API reads it in the user's own zone.
   return api("POST", "/applications/" + encodeURIComponent(current.app.id) + "/events", body).then(function (answer) {
+    if (answer.status === 409) {
+      // The status cannot take this event (e.g. a second rejection): say it in the app's words.
+      answer.data = { message: "“" + label("event", body.type) + "” cannot be recorded now: this application is " +
+        label("status", current.app.status) };
+    }
     if (answer.status !== 201) { return showErrors("ev-", answer, null, "type"); }
     form.reset();
     syncChannel();
