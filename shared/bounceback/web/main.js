@@ -1,9 +1,9 @@
 // Bounceback web app, part 4: the router (#/view or #/application/<id>) and the start.
 
 var VIEWS = {
-  applications: { title: "Applications", show: showApplications },
+  applications: { title: "Applications", show: showApplications, datesOnly: true },
   application: { title: "Application", show: showApplication },
-  activities: { title: "Activity", show: function () { return loadActivities(false); } },
+  activities: { title: "Activity", show: function () { return loadActivities(false); }, datesOnly: true },
   nudges: { title: "Nudges", show: showNudges },
   settings: { title: "Settings", show: showSettings },
   data: { title: "Your data", show: showData }
@@ -67,30 +67,36 @@ session.onExpired = function () {
 };
 
 // Signed in: who it is, the profile (its zone for every time shown), then the view.
+// Views that show no instant (only local dates) load alongside the profile.
 function startApp(moveFocus) {
   var claims = claimsOf(sessionStorage.getItem(TOKEN)) || {};
   $("who-email").textContent = claims.email || "";
   $("who").hidden = false;
   $("nav").hidden = false;
-  return api("GET", "/me").then(function (answer) {
-    if (answer.status !== 200) { return showErrors("", answer); }
+  var profile = api("GET", "/me").then(function (answer) {
+    if (answer.status !== 200) { showErrors("", answer); return null; }
     me.profile = answer.data;
     zone.name = answer.data.timezone;
     return adoptBrowserZone(answer.data);
-  }).then(function () { return openRoute(moveFocus); }).catch(failed);
+  });
+  var opened = VIEWS[route().name].datesOnly ?
+    Promise.all([profile, openRoute(moveFocus)]).then(function (both) { return both[0]; }) :
+    profile.then(function (message) { return openRoute(moveFocus).then(function () { return message; }); });
+  return opened.then(function (message) { if (message) { say(message); } }).catch(failed);
 }
 
 // First sign-in: while the zone is the default nobody chose, take the browser's.
+// Resolves to the message that says so, or null.
 function adoptBrowserZone(profile) {
   var browser = browserZone();
   if (profile.timezone_chosen || profile.timezone !== "UTC" || !browser || browser === "UTC") {
     return null;
   }
   return api("PATCH", "/me", { timezone: browser }).then(function (answer) {
-    if (answer.status !== 200) { return; } // a zone the server does not know: keep UTC
+    if (answer.status !== 200) { return null; } // a zone the server does not know: keep UTC
     me.profile = answer.data;
     zone.name = answer.data.timezone;
-    pending.message = "Your time zone is now " + browser + ", from this browser: e-mails come at " +
+    return "Your time zone is now " + browser + ", from this browser: e-mails come at " +
       answer.data.send_hour + ":00 your time. You can change it in Settings.";
   });
 }
