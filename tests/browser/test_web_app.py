@@ -554,3 +554,24 @@ def test_phone_screenshots_of_settings_and_an_applications_history(
     expect(phone.locator("#set-timezone")).to_have_value("America/Chicago")
     phone.locator("#view-settings").screenshot(path=str(target / "phone-settings.png"))
     assert (target / "phone-settings.png").stat().st_size > 10_000
+
+
+def test_the_page_runs_under_a_strict_policy_allowing_only_its_own_blocks(
+    page: Page, stack: RunningStack
+) -> None:
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text))
+    answer = page.goto(f"{stack.url}/")
+    assert answer is not None
+    policy = answer.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "unsafe" not in policy
+    assert policy.count("'sha256-") == 2  # the one style block and the one script block
+    expect(page.get_by_label("E-mail address")).to_be_visible()  # the script ran
+    # Anything else inline is refused
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__injected = 1'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("window.__injected") is None
+    assert any("Content Security Policy" in text for text in violations), violations

@@ -132,6 +132,9 @@ $("sign-out").addEventListener("click", function () { signOut(); });
 
 fillOptions();
 finishHostedSignIn().then(function () {
+  var stored = sessionStorage.getItem(TOKEN);
   if (currentToken()) { return startApp(false); }
-  return showSignin();
+  return showSignin().then(function () {
+    if (stored) { alarm("Your sign-in has expired. Please sign in again; nothing you saved is lost."); }
+  });
 });
