@@ -21,18 +21,14 @@ import argparse
 import gzip
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from bounceback import web  # noqa: E402
-from bounceback_local.client import RunningStack, call  # noqa: E402
+from bounceback import web
+from bounceback_local.client import RunningStack, call
 
 CHROMIUM = "/usr/bin/chromium"
 

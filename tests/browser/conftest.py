@@ -11,6 +11,9 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from bounceback_local.client import RunningStack, call
 
 CHROMIUM = "/usr/bin/chromium"
+# The machine may be busy (two cores shared by several test runs): wait for what the
+# page should show as long as any action may take, instead of Playwright's 5 s.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

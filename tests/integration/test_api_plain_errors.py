@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.integration

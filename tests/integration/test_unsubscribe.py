@@ -118,7 +118,7 @@ def test_a_bad_token_is_a_400_and_changes_nothing(alice: Delivery, forge: Any) -
 
 def test_a_browser_opening_a_bad_link_gets_an_html_page_never_json(alice: Delivery) -> None:
     # Given a link whose token was edited, opened by a browser (it asks for HTML)
-    token = tokens_from_env().issue("alice", NOW)[:-3] + "xyz"
+    token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW)[:-3] + "xyz"
     browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
     for reply in (
