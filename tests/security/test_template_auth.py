@@ -117,3 +117,14 @@ def test_the_sign_in_returns_only_to_the_services_https_url() -> None:
 def test_e_mail_links_use_public_base_url_too() -> None:
     sender = TEMPLATE["Resources"]["SenderFunction"]["Properties"]["Environment"]["Variables"]
     assert sender["LINK_BASE_URL"] == {"Ref": "PublicBaseUrl"}
+
+
+def test_sign_in_uses_the_code_flow_never_tokens_in_the_url() -> None:
+    # The web app exchanges an authorization code with a PKCE verifier; the implicit
+    # flow would hand tokens to whatever reads the URL.
+    assert CLIENT["AllowedOAuthFlows"] == ["code"]
+    assert CLIENT["GenerateSecret"] is False
+
+
+def test_sign_out_returns_to_the_service_itself() -> None:
+    assert resolved(CLIENT["LogoutURLs"]) == [f"{PLACEHOLDER_PARAMETERS['PublicBaseUrl']}/"]
