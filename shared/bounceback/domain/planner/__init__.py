@@ -19,6 +19,7 @@ from .history import Break, break_on, find_breaks, last_activity_date, weekly_ac
 from .schedule import SECTION_ORDER, next_wake_at, plan
 from .sections import (
     AcknowledgementSection,
+    ActionLink,
     AskFeedbackSection,
     CongratulationsSection,
     DigestFigures,
@@ -38,6 +39,7 @@ __all__ = [
     "HORIZON_DAYS",
     "SECTION_ORDER",
     "AcknowledgementSection",
+    "ActionLink",
     "AskFeedbackSection",
     "Break",
     "CongratulationsSection",

@@ -15,6 +15,7 @@ from ..model import RejectionChannel
 
 __all__ = [
     "AcknowledgementSection",
+    "ActionLink",
     "AskFeedbackSection",
     "CongratulationsSection",
     "DigestFigures",
@@ -32,6 +33,21 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class ActionLink:
+    """One thing the reader can record straight from the e-mail, without signing in.
+
+    `action` names what the link records (for example ``followed_up``), `label` is the
+    button's words and `url` the signed link. The planner decides which actions a
+    section offers; the renderer shows each as a button in HTML and as a
+    "label: url" line in the text part.
+    """
+
+    action: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class AcknowledgementSection:
     """A rejection was just recorded: be kind, and name the comeback day."""
 
@@ -40,6 +56,7 @@ class AcknowledgementSection:
     role: str
     channel: RejectionChannel | None
     comeback_on: date
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,7 @@ class AskFeedbackSection:
     comeback_on: date
     contact_name: str | None
     contact_email: str | None
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +85,7 @@ class ReplaySection:
     break_start: date
     comeback_on: date
     interview_happened: bool
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +103,7 @@ class WeekPlanSection:
 
     picks: tuple[WeekPick, ...]
     stress_relief: str  # "exercise", or "other" when exercise was logged lately
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +115,7 @@ class GapSection:
     days_idle: int
     last_activity_on: date
     final: bool
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +128,7 @@ class FollowUpSection:
     applied_on: date
     contact_name: str | None
     contact_email: str | None
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +139,7 @@ class NoResponseSection:
     company: str
     role: str
     applied_on: date
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +176,7 @@ class DigestSection:
 
     week_of: date
     figures: DigestFigures | None
+    actions: tuple[ActionLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +186,7 @@ class CongratulationsSection:
     application_id: str
     company: str
     role: str
+    actions: tuple[ActionLink, ...] = ()
 
 
 Section = (
