@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bounceback.domain.model import SentEmail
+from bounceback.domain.model import SentEmail, UserState
 from bounceback.domain.planner import (
     HORIZON_DAYS,
     DigestSection,
+    GapSection,
     PlannedEmail,
     WeekCount,
     next_wake_at,
@@ -97,6 +98,58 @@ def test_gap_anchor_is_the_day_after_the_break() -> None:
     ]
     assert gaps[0].key == "gap:2027-02-05:1"
     assert gaps[0].local_date == date(2027, 2, 9)
+
+
+def gap_sections(state: UserState, start: datetime, end: datetime) -> list[GapSection]:
+    _, sent = run_until(state, start, end)
+    return [n.section for e in sent for n in e.nudges if isinstance(n.section, GapSection)]
+
+
+def test_gap_after_a_break_counts_from_the_comeback_day_not_from_the_last_activity() -> None:
+    # Given an application on Jan 20, then a rejection on Feb 3 (break Feb 3-4)
+    app = application("a1", date(2027, 1, 20), event("r", "rejection", at(2027, 2, 3)))
+    state = state_of(quiet(gap_days=3), [app])
+    # When the first gap nudge goes out, three days after the comeback day (Feb 5)
+    first = gap_sections(state, at(2027, 2, 3, 13), at(2027, 2, 8, 12))[0]
+    # Then it counts 3 quiet days from the comeback day, and says so
+    assert (first.anchor, first.since_kind, first.days_idle) == (date(2027, 2, 5), "comeback", 3)
+    (nudge,) = [
+        n
+        for e in plan(state, at(2027, 2, 8, 8)).upcoming
+        for n in e.nudges
+        if n.kind == "gap" and n.local_date == date(2027, 2, 8)
+    ]
+    assert nudge.reason.startswith("3 days since your comeback day (2027-02-05)")
+
+
+def test_gap_after_a_pause_counts_from_the_first_day_back() -> None:
+    state = state_of(
+        quiet(gap_days=3, paused_until=date(2027, 2, 10)),
+        activities=[activity("x", "industry_news", date(2027, 2, 1))],
+    )
+    first = gap_sections(state, at(2027, 2, 1, 13), at(2027, 2, 15))[0]
+    assert (first.anchor, first.since_kind, first.days_idle) == (date(2027, 2, 11), "pause", 3)
+
+
+def test_each_gap_step_suggests_a_different_kind_not_logged_lately() -> None:
+    # Given a CV update and an application in the days before a quiet spell
+    state = state_of(
+        quiet(gap_days=3),
+        [application("a1", date(2027, 1, 28), event("s", "screening", at(2027, 1, 29)))],
+        [activity("x", "resume_updated", date(2027, 2, 1))],
+    )
+    # When the four gap steps go out
+    steps = gap_sections(state, at(2027, 2, 1, 13), at(2027, 4, 1))
+    # Then each names another category, never the CV or applications logged lately,
+    # until those too are weeks old
+    assert [s.step for s in steps] == [1, 2, 3, 4]
+    picked = [s.suggestion.category for s in steps]
+    assert len(set(picked)) == 4
+    assert not {"cv", "applications"} & set(picked[:3])
+    assert all(
+        s.suggestion.on == e
+        for s, e in zip(steps, [date(2027, 2, d) for d in (4, 7, 13, 25)], strict=True)
+    )
 
 
 def test_back_dated_activity_never_triggers_an_instant_gap_nudge() -> None:

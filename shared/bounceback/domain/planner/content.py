@@ -17,8 +17,11 @@ from .sections import DigestFigures, WeekBar, WeekCount, WeekPick, WeekPlanSecti
 __all__ = [
     "FOLLOW_UP_AFTER",
     "WEEK_PLAN_CATEGORIES",
+    "WEEK_PLAN_LOOKBACK",
     "digest_figures",
     "label",
+    "last_logged",
+    "least_recent",
     "one_line",
     "week_plan",
 ]
@@ -52,11 +55,9 @@ def label(app: Application) -> str:
     return one_line(app.company) or "that company"
 
 
-def week_plan(state: UserState, day: date) -> WeekPlanSection:
-    """Three activity kinds not logged in the last 14 days, plus a stress reliever."""
-    since = day - timedelta(days=WEEK_PLAN_LOOKBACK)
+def last_logged(state: UserState, day: date) -> dict[str, date | None]:
+    """For each week-plan category, the latest date on or before `day` it was logged."""
     last: dict[str, date | None] = dict.fromkeys(WEEK_PLAN_CATEGORIES)
-    exercised = False
 
     def seen(category: str, when: date) -> None:
         if when > day:
@@ -71,20 +72,36 @@ def week_plan(state: UserState, day: date) -> WeekPlanSection:
         category = _CATEGORY_OF_ACTIVITY.get(activity.kind)
         if category is not None:
             seen(category, activity.date)
-        if activity.kind == "exercise" and since <= activity.date <= day:
-            exercised = True
+    return last
+
+
+def least_recent(state: UserState, day: date) -> list[WeekPick]:
+    """Every category, those not logged in the last 14 days first (never logged first of
+    all), then the rest, longest ago first. Ties follow a rotation that moves with `day`,
+    so the same history does not always suggest the same thing.
+    """
+    since = day - timedelta(days=WEEK_PLAN_LOOKBACK)
+    last = last_logged(state, day)
     start = day.toordinal() % len(WEEK_PLAN_CATEGORIES)
     rotation = WEEK_PLAN_CATEGORIES[start:] + WEEK_PLAN_CATEGORIES[:start]
     fresh = [c for c in rotation if (when := last[c]) is None or when < since]
-    picks = fresh[:3]
-    if len(picks) < 3:
-        # Everything was logged recently: repeat the ones done longest ago.
-        rest = sorted((c for c in rotation if c not in picks), key=lambda c: last[c] or date.min)
-        picks += rest[: 3 - len(picks)]
+    rest = sorted((c for c in rotation if c not in fresh), key=lambda c: last[c] or date.min)
+    return [WeekPick(c, day, last[c]) for c in fresh + rest]
+
+
+def week_plan(state: UserState, day: date) -> WeekPlanSection:
+    """Three activity kinds not logged in the last 14 days, plus a stress reliever."""
+    since = day - timedelta(days=WEEK_PLAN_LOOKBACK)
+    exercised = any(
+        activity.kind == "exercise" and since <= activity.date <= day
+        for activity in state.activities
+    )
+    # Not logged lately first; if everything was logged lately, the ones done longest ago.
+    picks = least_recent(state, day)[:3]
     return WeekPlanSection(
         picks=tuple(
-            WeekPick(category, day + timedelta(days=i), last[category])
-            for i, category in enumerate(picks)
+            WeekPick(pick.category, day + timedelta(days=i), pick.last_logged_on)
+            for i, pick in enumerate(picks)
         ),
         stress_relief="other" if exercised else "exercise",
     )

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from ..model import RejectionChannel
+
+# What a quiet spell is counted from: the last search activity, a break's comeback
+# day, or the first day after a pause.
+GapAnchor = Literal["activity", "comeback", "pause"]
 
 __all__ = [
     "AcknowledgementSection",
@@ -21,6 +26,7 @@ __all__ = [
     "DigestFigures",
     "DigestSection",
     "FollowUpSection",
+    "GapAnchor",
     "GapSection",
     "NoResponseSection",
     "ReplaySection",
@@ -108,12 +114,21 @@ class WeekPlanSection:
 
 @dataclass(frozen=True, slots=True)
 class GapSection:
-    """The user has been quiet: one step of the gap guard."""
+    """The user has been quiet: one step of the gap guard.
+
+    The quiet spell is counted from `anchor`: the last search activity, or the
+    comeback day of a break (or the day after a pause) when that came later, as
+    `since_kind` says. A break Bounceback asked for is never counted as a quiet spell.
+    `suggestion` is one category the user has not logged lately; the steps of one
+    quiet spell suggest different ones while there are several to choose from.
+    """
 
     anchor: date
     step: int  # 1 … 4
-    days_idle: int
+    days_idle: int  # local days from `anchor` to the nudge's day
+    since_kind: GapAnchor
     last_activity_on: date
+    suggestion: WeekPick
     final: bool
     actions: tuple[ActionLink, ...] = ()
 
