@@ -97,18 +97,20 @@ def test_follow_up_and_no_response_check_share_one_section() -> None:
     email = next(e for e in plan(state, at(2027, 1, 31, 9)).due if e.scheduled)
     out = render(email, state)
     assert out.kinds_header.endswith("follow_up,no_response_check")
-    assert out.html.count("<ul") == 1
+    assert out.html.count(">Follow-ups</h2>") == 1
     assert out.text.count("FOLLOW-UPS") == 1
     assert "Alpha" in out.text and "Beta" in out.text
 
 
-def test_digest_draws_eight_weeks_as_an_inline_bar_row_with_a_text_fallback() -> None:
+def test_digest_draws_eight_labelled_weeks_as_a_table_with_a_text_fallback() -> None:
     apps = [application("a", date(2027, 2, 2)), application("b", date(2027, 1, 26))]
     state = state_of(profile(gap_days=14), apps)
     (email,) = plan(state, at(2027, 2, 8, 9)).due
     out = render(email, state)
-    assert out.html.count("vertical-align:bottom") == 8
-    assert "01 Feb  # 1" in out.text
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]*)</th>', out.html)
+    assert rows == ["14 Dec", "21 Dec", "28 Dec", "4 Jan", "11 Jan", "18 Jan", "25 Jan", "1 Feb"]
+    assert re.search(r"^  1 Feb\s+#+ 1$", out.text, re.MULTILINE)
+    assert not re.search(r"\b\d{1,2}/\d{1,2}\b", out.text + out.html)
     assert "<script" not in out.html and "<img" not in out.html
 
 
@@ -149,4 +151,4 @@ def test_digest_forecast_without_figures_still_renders() -> None:
     state = state_of(profile(gap_days=14), apps)
     email = next(e for e in plan(state, at(2027, 2, 3)).upcoming if "digest" in e.kinds)
     out = render(email, state)
-    assert "Monday 8 February" in out.text
+    assert "Mon 8 Feb" in out.text

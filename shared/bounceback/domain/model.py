@@ -95,6 +95,7 @@ class Profile:
     # False while `timezone` is the default nobody chose: the web app then offers the
     # browser's zone. Setting any zone (UTC too) makes it True.
     timezone_chosen: bool = False
+    name: str | None = None  # what the e-mails call the user, if they said
 
 
 @dataclass(frozen=True, slots=True)

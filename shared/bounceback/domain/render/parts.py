@@ -1,27 +1,20 @@
-"""Small pieces every e-mail part is built from: safe user text, dates, links, paragraphs."""
+"""Small helpers every section uses: the user's words on one line, dates, mailto links."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-from html import escape
 from typing import Final
 from urllib.parse import quote
 
-__all__ = ["FONT", "Part", "anchor", "bold", "h", "long_date", "mailto", "para", "plain"]
+__all__ = ["count", "day_label", "mailto", "plain", "week_label"]
 
 _EMAIL_SHAPE: Final = re.compile(r"[^@\s]+@[^@\s]+")
-FONT: Final = "font-family:Helvetica,Arial,sans-serif;color:#1f2933;"
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One titled section of an e-mail, in both parts."""
-
-    title: str
-    text: str
-    html: str
+# English names whatever the machine's locale is (strftime's %a and %b follow it).
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
 
 
 def plain(value: object, limit: int = 200) -> str:
@@ -31,15 +24,20 @@ def plain(value: object, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def h(value: object) -> str:
-    """User text for the HTML part: one line, escaped."""
-    return escape(plain(value), quote=True)
-
-
-def long_date(day: date | None) -> str:
+def day_label(day: date | None) -> str:
+    """A local date as people read it anywhere: "Mon 1 Mar" (never "1/3")."""
     if day is None:
         return "soon"
-    return f"{day:%A} {day.day} {day:%B}"
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def week_label(day: date) -> str:
+    """The first day of a week, as "3 Feb"."""
+    return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
+def count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def mailto(address: object, subject: str, body: str) -> str | None:
@@ -54,19 +52,3 @@ def mailto(address: object, subject: str, body: str) -> str | None:
         + "&body="
         + quote(body, safe="")
     )
-
-
-def anchor(href: str, label: str) -> str:
-    return f'<a href="{escape(href, quote=True)}" style="color:#2f6f5e;">{escape(label)}</a>'
-
-
-def bold(text: str, part: str) -> str:
-    """`text` escaped, with the first occurrence of `part` (already in it) in bold."""
-    escaped, target = escape(text), escape(part)
-    if not target or target not in escaped:
-        return escaped
-    return escaped.replace(target, f"<strong>{target}</strong>", 1)
-
-
-def para(text: str) -> str:
-    return f'<p style="margin:0 0 12px 0;line-height:1.5;">{text}</p>'

@@ -1,12 +1,20 @@
-"""One renderer per section kind: the planner's facts in the service's own words."""
+"""One renderer per section kind: the planner's facts in the service's own words.
+
+A renderer is a small function from its section value (and the user's profile) to a
+`Part`, registered with `@renders(SectionType, subject=...)`; the subject is used when
+that kind opens an e-mail. The section's action links are added under it as buttons
+by `parts_of`, so a renderer never has to. Adding an e-mail kind is one such function.
+
+The copy is warm and short and never counts against the reader: a break Bounceback
+asked for is never called a gap, and every suggestion is one small, concrete step.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from html import escape
-from typing import Final, TypeAlias, assert_never
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar
 
-from ..model import UserState
+from ..model import Profile
 from ..planner import (
     AcknowledgementSection,
     AskFeedbackSection,
@@ -17,17 +25,47 @@ from ..planner import (
     NoResponseSection,
     PlannedEmail,
     ReplaySection,
+    Section,
     WeekBar,
     WeekPlanSection,
 )
-from .parts import Part, anchor, bold, h, long_date, mailto, para, plain
+from .blocks import Bar, Bars, Block, Buttons, Draft, Heading, Link, Para, Part, Plan, PlanRow
+from .parts import count, day_label, mailto, plain, week_label
 
-__all__ = ["sections"]
+__all__ = ["RENDERERS", "parts_of", "renderer_for", "renders", "subject_of"]
 
-_PICKS: Final[dict[str, tuple[str, str]]] = {
-    "networking": ("Go to one meetup or online event in your field", "a local meetup or online"),
+S = TypeVar("S")
+Renderer = Callable[[Any, Profile], Part]
+
+RENDERERS: dict[type[Any], tuple[str, Renderer]] = {}
+
+
+def renders(kind: type[S], *, subject: str) -> Callable[[Callable[[S, Profile], Part]], Any]:
+    """Register the renderer of section type `kind`. `subject` may name `{company}`."""
+
+    def register(function: Callable[[S, Profile], Part]) -> Callable[[S, Profile], Part]:
+        RENDERERS[kind] = (subject, function)
+        return function
+
+    return register
+
+
+def renderer_for(section: Section) -> tuple[str, Renderer]:
+    """The subject template and the renderer of `section`'s kind."""
+    try:
+        return RENDERERS[type(section)]
+    except KeyError:
+        raise LookupError(f"no renderer for {type(section).__name__}") from None
+
+
+# The concrete small step for each week-plan category: what, and where it fits.
+STEPS: Final[dict[str, tuple[str, str]]] = {
+    "networking": (
+        "Find one meetup or online event in your field and sign up",
+        "a local meetup or online",
+    ),
     "contacts": (
-        "Look through your contacts and message two people you would like to catch up with",
+        "Message two people you would like to catch up with",
         "at your desk with a coffee, half an hour",
     ),
     "applications": (
@@ -36,7 +74,7 @@ _PICKS: Final[dict[str, tuple[str, str]]] = {
     ),
     "cv": ("Add one recent achievement to your CV", "somewhere quiet, forty minutes"),
     "industry_news": (
-        "Catch up on news in your industry and note one idea",
+        "Read one article about your industry and note one idea",
         "with your morning coffee, twenty minutes",
     ),
 }
@@ -48,261 +86,232 @@ _RELIEF: Final[dict[str, str]] = {
 }
 
 
-def _acknowledgement(d: AcknowledgementSection, state: UserState) -> Part:
-    days = state.profile.break_days
+@renders(AcknowledgementSection, subject="About {company}: be gentle with yourself")
+def _acknowledgement(d: AcknowledgementSection, profile: Profile) -> Part:
+    days = profile.break_days
     span = "a day" if days == 1 else f"{days} days" if days > 2 else "a couple of days"
     company = plain(d.company) or "that company"
-    text = (
-        f"I'm sorry about {company}. It is completely normal to feel disappointed: "
-        f"a no stings, and it says nothing about your worth.\n"
-        f"Take {span} off from the search. No tasks, no pressure. "
-        f"We will check in on {long_date(d.comeback_on)}."
+    when = day_label(d.comeback_on)
+    return Part(
+        "Be gentle with yourself",
+        (
+            Para(
+                f"I'm sorry about {company}. It is completely normal to feel disappointed: "
+                "a no stings, and it says nothing about your worth.",
+                (company,),
+            ),
+            Para(
+                f"Take {span} off from the search. No tasks, no pressure. "
+                f"We will check in on {when}.",
+                (when,),
+            ),
+        ),
     )
-    html = para(
-        f"I'm sorry about <strong>{h(company)}</strong>. It is completely normal to feel "
-        "disappointed: a no stings, and it says nothing about your worth."
-    ) + para(
-        f"Take {span} off from the search. No tasks, no pressure. "
-        f"We will check in on <strong>{escape(long_date(d.comeback_on))}</strong>."
-    )
-    return Part("Be gentle with yourself", text, html)
 
 
-def _feedback_draft(d: AskFeedbackSection) -> tuple[str, str]:
-    name = plain(d.contact_name) or "there"
+def _draft(to_name: str | None, address: str | None, subject: str, body: str) -> Draft:
+    name = plain(to_name, 80)
+    link = mailto(address, subject, body)
+    shown = plain(address, 120) if link else ""
+    to = f"{name} <{shown}>" if name and shown else shown or name or None
+    opened = Link("Open this draft in your mail app", link) if link else None
+    return Draft(to=to, subject=subject, body=body, link=opened)
+
+
+@renders(AskFeedbackSection, subject="Welcome back: a gentle plan for this week")
+def _ask_feedback(d: AskFeedbackSection, profile: Profile) -> Part:
+    company = plain(d.company) or "the company"
     role = plain(d.role) or "the role"
-    subject = f"Feedback on my application for {role}"
     body = (
-        f"Hi {name},\n\nThank you for letting me know about the {role} position. "
-        "If you have a moment, I would really value a few words of feedback on my "
-        "application or interview: anything that could help me improve.\n\n"
+        f"Hi {plain(d.contact_name) or 'there'},\n\nThank you for letting me know about the "
+        f"{role} position. If you have a moment, I would really value a few words of "
+        "feedback on my application or interview: anything that could help me improve.\n\n"
         "Thanks again, and all the best,"
     )
-    return subject, body
-
-
-def _ask_feedback(d: AskFeedbackSection) -> Part:
-    company = plain(d.company) or "the company"
-    subject, body = _feedback_draft(d)
-    address = mailto(d.contact_email, subject, body)
     intro = (
         f"Welcome back. Since {company} told you in person, they may be happy to share "
         "a little feedback. Asking is a strength, and a short note is enough:"
     )
-    text = f"{intro}\n\n{body}\n"
-    if address:
-        text += f"\nTo: {plain(d.contact_email)}\n"
-    draft_html = escape(body).replace("\n", "<br>")
-    html = para(bold(intro, company))
-    html += (
-        '<div style="border-left:3px solid #9cc7b9;padding:8px 12px;margin:0 0 12px 0;'
-        f'background:#f4faf8;">{draft_html}</div>'
-    )
-    if address:
-        html += para(anchor(address, "Open this draft in your mail app"))
-    return Part("Ask for feedback", text, html)
+    draft = _draft(d.contact_name, d.contact_email, f"Feedback on my application for {role}", body)
+    return Part("Ask for feedback", (Para(intro, (company,)), draft))
 
 
-def _replay(d: ReplaySection) -> Part:
+@renders(ReplaySection, subject="Welcome back: a gentle plan for this week")
+def _replay(d: ReplaySection, profile: Profile) -> Part:
     company = plain(d.company) or "the company"
     role = plain(d.role) or "the role"
     if d.interview_happened:
         body = (
-            f"Replay the {company} interview once, kindly: write down the questions you "
-            "remember and how you would answer them today, or role-play it with a friend. "
-            "Curiosity, not judgement."
+            f"Welcome back. Replay the {company} interview once, kindly: write down the "
+            "questions you remember and how you would answer them today, or role-play it "
+            "with a friend. Curiosity, not judgement."
         )
     else:
         body = (
-            f"Put the {role} posting at {company} next to your CV: which must-haves does "
-            "your CV show clearly, and which could it show better next time? "
-            "Curiosity, not judgement."
+            f"Welcome back. Put the {role} posting at {company} next to your CV: which "
+            "must-haves does your CV show clearly, and which could it show better next "
+            "time? Curiosity, not judgement."
         )
-    html = para(bold(body, company))
-    return Part("Welcome back", f"Welcome back. {body}", html)
+    return Part("Welcome back", (Para(body, (company,)),))
 
 
-def _week_plan(d: WeekPlanSection) -> Part:
-    lines: list[str] = []
-    rows: list[str] = []
+@renders(WeekPlanSection, subject="Welcome back: a gentle plan for this week")
+def _week_plan(d: WeekPlanSection, profile: Profile) -> Part:
+    rows = []
     for i, pick in enumerate(d.picks):
-        what, where = _PICKS.get(pick.category, ("One small step for your search", ""))
-        when = f"{long_date(pick.on)}, {_TIMES[i % len(_TIMES)]}"
-        lines.append(f"- {what}. When: {when}. Where: {where}.")
-        rows.append(
-            "<tr>"
-            f'<td style="padding:6px 8px;vertical-align:top;">{escape(what)}</td>'
-            f'<td style="padding:6px 8px;vertical-align:top;color:#52606d;">'
-            f"{escape(when)}<br>{escape(where)}</td>"
-            "</tr>"
-        )
+        what, where = STEPS.get(pick.category, ("One small step for your search", ""))
+        rows.append(PlanRow(what, f"{day_label(pick.on)}, {_TIMES[i % len(_TIMES)]}", where))
     relief = _RELIEF.get(d.stress_relief, _RELIEF["exercise"])
-    lines.append(f"- And for you: {relief}")
-    text = "Three small things for this week, at your own pace:\n" + "\n".join(lines)
-    html = (
-        para("Three small things for this week, at your own pace:")
-        + '<table role="presentation" cellpadding="0" cellspacing="0" '
-        'style="border-collapse:collapse;margin:0 0 12px 0;">'
-        + "".join(rows)
-        + "</table>"
-        + para(f"And for you: {escape(relief)}")
+    return Part(
+        "Your week plan",
+        (
+            Para("Three small things for this week, at your own pace:"),
+            Plan(tuple(rows)),
+            Para(f"And for you: {relief}"),
+        ),
     )
-    return Part("Your week plan", text, html)
 
 
-def _gap(d: GapSection) -> Part:
-    idle = d.days_idle
-    body = (
-        f"It has been {idle} days since you last logged something. No pressure: one small "
-        "step counts. Send one application, message one contact, or polish one line of your CV."
-    )
-    if d.final:
-        body += " This is our last reminder for now; we will be here when you are ready."
-    return Part("A small step", body, para(escape(body)))
+def _since(d: GapSection) -> str:
+    """What the quiet days are counted from, in words."""
+    day = day_label(d.anchor)
+    if d.since_kind == "comeback":
+        return f"your comeback day, {day}"
+    if d.since_kind == "pause":
+        return f"your pause ended ({day} was your first day back)"
+    return f"you last logged something, on {day}"
 
 
-def _follow_ups(chases: Sequence[FollowUpSection | NoResponseSection]) -> Part:
-    lines: list[str] = []
-    items: list[str] = []
-    for d in chases:
-        company = plain(d.company) or "An application"
-        role = plain(d.role)
-        applied = long_date(d.applied_on)
-        head = f"{company}, {role}" if role else company
-        head_html = f"<strong>{h(company)}</strong>" + (f", {h(role)}" if role else "")
-        if isinstance(d, FollowUpSection):
-            advice = "A short, friendly follow-up after a week is completely normal."
-            name = plain(d.contact_name) or "there"
-            body = (
-                f"Hi {name},\n\nI applied for the {role or 'open'} role on {applied} and "
-                "wanted to say I am still very interested. Is there anything else I can "
-                "share?\n\nThank you,"
+def _gap_opening(d: GapSection) -> str:
+    """Four steps, four different openings: a gentle progression, never a reproach."""
+    days = count(d.days_idle, "day")
+    if d.step <= 1:
+        if d.since_kind == "comeback":
+            return (
+                f"It is {days} since your comeback day, {day_label(d.anchor)}. We hope the "
+                "break did you good. When you feel ready, one small step is a fine way back in."
             )
-            address = mailto(d.contact_email, f"Following up: {role or company}", body)
-        else:
-            advice = (
-                "Still no answer after 30 days. If it feels right, mark it as no response "
-                "and free up the headspace."
-            )
-            address = None
-        lines.append(f"- {head} (applied {applied}): {advice}")
-        extra = f" {anchor(address, 'Draft a follow-up')}" if address else ""
-        items.append(
-            f'<li style="margin:0 0 8px 0;">{head_html} (applied {escape(applied)}): '
-            f"{escape(advice)}{extra}</li>"
+        return f"It is {days} since {_since(d)}. One small step keeps your search warm."
+    if d.step == 2:
+        return (
+            f"A gentle check-in: {days} since {_since(d)}. Searching is tiring work, so "
+            "keep the next step small. It still counts."
         )
-    text = "\n".join(lines)
-    html = f'<ul style="margin:0 0 12px 0;padding-left:20px;">{"".join(items)}</ul>'
-    return Part("Follow-ups", text, html)
-
-
-def _count(number: int, one: str, many: str | None = None) -> str:
-    return f"{number} {one if number == 1 else many or one + 's'}"
-
-
-def _bars_html(weeks: Sequence[WeekBar]) -> str:
-    """The 8-week picture: one table row of bottom-aligned bars, inline CSS only."""
-    top = max([w.count for w in weeks] + [1])
-    cells: list[str] = []
-    labels: list[str] = []
-    for week in weeks:
-        count = week.count
-        height = max(2, round(48 * count / top)) if count else 2
-        colour = "#2f6f5e" if count else "#d9e2ec"
-        cells.append(
-            '<td style="vertical-align:bottom;padding:0 3px;" align="center">'
-            f'<div style="font-size:11px;color:#52606d;">{count}</div>'
-            f'<div style="width:22px;height:{height}px;background:{colour};'
-            'border-radius:2px 2px 0 0;line-height:1px;font-size:1px;">&nbsp;</div></td>'
-        )
-        day = week.week_of
-        labels.append(
-            '<td style="font-size:10px;color:#7b8794;padding:2px 3px;" align="center">'
-            f"{day.day}/{day.month}</td>"
+    if d.step == 3:
+        return (
+            "Slow weeks happen to everyone, and they say nothing about you. If you have "
+            "half an hour this week, here is one idea."
         )
     return (
-        '<table role="presentation" cellpadding="0" cellspacing="0" '
-        'style="border-collapse:collapse;margin:0 0 12px 0;height:70px;">'
-        f'<tr style="height:64px;">{"".join(cells)}</tr><tr>{"".join(labels)}</tr></table>'
+        "This is our last reminder for now. There is no rush: when you are ready, one "
+        "small step is enough, and we will be here."
     )
 
 
-def _bars_text(weeks: Sequence[WeekBar]) -> str:
-    lines = []
-    for week in weeks:
-        count = week.count
-        day = week.week_of
-        lines.append(f"  {day:%d %b}  {'#' * min(count, 30)} {count}")
-    return "\n".join(lines)
+@renders(GapSection, subject="One small step to keep your search warm")
+def _gap(d: GapSection, profile: Profile) -> Part:
+    what, _where = STEPS.get(d.suggestion.category, ("Do one small thing for your search", ""))
+    return Part(
+        "A small step", (Para(_gap_opening(d)), Para(f"One idea: {what[:1].lower()}{what[1:]}."))
+    )
 
 
-def _digest(section: DigestSection) -> Part:
+def _application(company: str, role: str) -> Heading:
+    return Heading(f"{company}, {role}" if role else company)
+
+
+@renders(FollowUpSection, subject="A friendly follow-up could help")
+def _follow_up(d: FollowUpSection, profile: Profile) -> Part:
+    company = plain(d.company) or "An application"
+    role = plain(d.role)
+    applied = day_label(d.applied_on)
+    body = (
+        f"Hi {plain(d.contact_name) or 'there'},\n\nI applied for the {role or 'open'} role "
+        f"on {applied} and wanted to say I am still very interested. Is there anything "
+        "else I can share?\n\nThank you,"
+    )
+    draft = _draft(d.contact_name, d.contact_email, f"Following up: {role or company}", body)
+    advice = (
+        f"You applied on {applied}. A short, friendly follow-up after a week is "
+        "completely normal, and it keeps you in mind. A draft:"
+    )
+    return Part("Follow-ups", (_application(company, role), Para(advice), draft))
+
+
+@renders(NoResponseSection, subject="Still waiting to hear back?")
+def _no_response(d: NoResponseSection, profile: Profile) -> Part:
+    company = plain(d.company) or "An application"
+    role = plain(d.role)
+    advice = (
+        f"You applied on {day_label(d.applied_on)} and have had no answer in 30 days. "
+        "That says more about their inbox than about you. If it feels right, mark it as "
+        "no response and free up the headspace."
+    )
+    return Part("Follow-ups", (_application(company, role), Para(advice)))
+
+
+def _bars(weeks: Sequence[WeekBar]) -> Bars:
+    return Bars(
+        "The last 8 weeks, applications and activities together:",
+        tuple(Bar(week_label(w.week_of), w.week_of, w.count) for w in weeks),
+    )
+
+
+@renders(DigestSection, subject="Your week in the search")
+def _digest(section: DigestSection, profile: Profile) -> Part:
     d = section.figures
     if d is None:  # a future digest: figures are computed on its Monday
-        note = f"Your weekly figures arrive on {long_date(section.week_of)}."
-        return Part("Your week", note, para(escape(note)))
-    past = d.past_week
-    before = d.week_before
+        return Part(
+            "Your week", (Para(f"Your weekly figures arrive on {day_label(section.week_of)}."),)
+        )
+    past, before = d.past_week, d.week_before
     idle = d.days_since_last_activity
     facts = [
-        f"Last week: {_count(past.applications, 'application')}, "
-        f"{_count(past.activities, 'other activity', 'other activities')} "
+        f"Last week: {count(past.applications, 'application')} and "
+        f"{count(past.activities, 'other activity', 'other activities')} "
         f"(the week before: {before.applications} and {before.activities}).",
         "Days since your last activity: " + (str(idle) if idle is not None else "none yet") + ".",
         f"Open follow-ups: {d.open_follow_ups}.",
     ]
     if d.last_comeback_on is not None:
-        facts.append(f"Your last comeback day: {long_date(d.last_comeback_on)}.")
-    weeks = d.weeks
-    text = "\n".join(facts) + "\n\nThe last 8 weeks (applications + activities):\n"
-    text += _bars_text(weeks)
-    html = "".join(para(escape(f)) for f in facts)
-    html += para("The last 8 weeks (applications and activities):") + _bars_html(weeks)
-    return Part("Your week", text, html)
+        facts.append(f"Your last comeback day: {day_label(d.last_comeback_on)}.")
+    blocks: list[Block] = [Para(fact) for fact in facts]
+    blocks.append(_bars(d.weeks))
+    return Part("Your week", tuple(blocks))
 
 
-def _congratulations(d: CongratulationsSection) -> Part:
+@renders(CongratulationsSection, subject="Congratulations on the new job!")
+def _congratulations(d: CongratulationsSection, profile: Profile) -> Part:
     company = plain(d.company) or "your new employer"
     text = (
         f"Congratulations on accepting the offer from {company}! All those applications "
         "and comebacks led here. We will stay quiet now; if you ever start a new search, "
         "add an application and we will be there."
     )
-    html = para(bold(text, company))
-    return Part("Congratulations", text, html)
+    return Part("Congratulations", (Para(text, (company,)),))
 
 
-_Chase: TypeAlias = FollowUpSection | NoResponseSection
+def subject_of(email: PlannedEmail) -> str:
+    """The subject: the template of the e-mail's first section kind."""
+    if not email.nudges:
+        return "News from Bounceback"
+    first = email.nudges[0].section
+    template, _ = renderer_for(first)
+    company = plain(getattr(first, "company", None), limit=60) or "today"
+    return plain(template.format(company=company), limit=120)
 
 
-def sections(email: PlannedEmail, state: UserState) -> list[Part]:
-    sections: list[Part] = []
-    follow: list[_Chase] = []
+def parts_of(email: PlannedEmail, profile: Profile) -> list[Part]:
+    """Every section of `email` in the planner's order, each with its action buttons;
+    adjacent parts with the same title become one."""
+    parts: list[Part] = []
     for nudge in email.nudges:
-        d = nudge.section
-        if isinstance(d, _Chase):
-            follow.append(d)
-            continue
-        if follow:
-            sections.append(_follow_ups(follow))
-            follow = []
-        match d:
-            case AcknowledgementSection():
-                sections.append(_acknowledgement(d, state))
-            case AskFeedbackSection():
-                sections.append(_ask_feedback(d))
-            case ReplaySection():
-                sections.append(_replay(d))
-            case WeekPlanSection():
-                sections.append(_week_plan(d))
-            case GapSection():
-                sections.append(_gap(d))
-            case DigestSection():
-                sections.append(_digest(d))
-            case CongratulationsSection():
-                sections.append(_congratulations(d))
-            case _:
-                assert_never(d)
-    if follow:
-        sections.append(_follow_ups(follow))
-    return sections
+        _, render = renderer_for(nudge.section)
+        part = render(nudge.section, profile)
+        actions = tuple(Link(a.label, a.url) for a in nudge.section.actions)
+        blocks = part.blocks + ((Buttons(actions),) if actions else ())
+        if parts and parts[-1].title == part.title:
+            parts[-1] = Part(part.title, parts[-1].blocks + blocks)
+        else:
+            parts.append(Part(part.title, blocks))
+    return parts
