@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help install run demo screenshot test lint typecheck validate static security unit openapi build bench fuzz clean
+.PHONY: help install run demo screenshot email-snapshots test lint typecheck validate static security unit openapi build bench fuzz clean
 
 help:
 	@echo "make run    - start the local stack (no AWS account needed)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test   - install everything, then lint, type-check, validate the template and run all tests"
 	@echo "make security - the attack tests and the static checks of template.yaml (cfn-lint, checkov)"
 	@echo "make openapi - regenerate openapi.json from the code"
+	@echo "make email-snapshots - picture every e-mail kind at 360 px into docs/emails/"
 	@echo "make build  - sam build (needs python3.12 via pyenv)"
 	@echo "make bench  - run the benchmarks under bench/"
 	@echo "make fuzz   - Schemathesis against a fresh local stack (FUZZ_EXAMPLES per operation)"
@@ -63,6 +64,9 @@ test: lint typecheck static
 
 screenshot: $(STAMP)
 	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest -q tests/browser -k "rejection or phone_screenshots"
+
+email-snapshots: $(STAMP)
+	$(BIN)/python scripts/email_snapshots.py
 
 build: $(STAMP)
 	PYENV_VERSION=3.12.1 $(BIN)/sam build
