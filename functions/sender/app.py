@@ -34,6 +34,7 @@ sender = Sender(
     tokens=wiring.unsubscribe_tokens(config),
     render=render_email,
     link_base_url=config.link_base_url,
+    unsubscribe_mailto=config.list_unsubscribe_mailto,
 )
 
 

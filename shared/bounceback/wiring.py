@@ -62,7 +62,11 @@ def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeToken
 
 
 def mailer(config: SenderSettings) -> Mailer:
-    return SesMailer(config.sender_address, config.configuration_set)
+    return SesMailer(
+        config.sender_address,
+        config.configuration_set,
+        display_name=config.sender_display_name.strip() or "Bounceback",
+    )
 
 
 def due_source() -> DueSource:

@@ -69,10 +69,13 @@ def test_rejection_is_acknowledged_once_with_headers_kinds_and_escaped_content(
     assert headers["List-Unsubscribe"].startswith(f"<{base}/unsubscribe?token=v1.")
     assert headers["List-Unsubscribe"].endswith(">")
     assert mail.request["ConfigurationSetName"] == "ConfigurationSet"
-    assert mail.request["FromEmailAddress"] == "nudges@bounceback.example"
+    # the sender has a display name (SENDER_DISPLAY_NAME, "Bounceback" by default)
+    assert mail.request["FromEmailAddress"] == "Bounceback <nudges@bounceback.example>"
     assert mail.tags == {"bb_user": "YWxpY2U"}
     # the user's words are escaped in the HTML part and plain in the text part
-    assert "Acme &lt;b&gt;&#34;Bad&#34; &amp; Co&lt;/b&gt;" in mail.html  # markupsafe writes " as &#34;
+    assert (
+        "Acme &lt;b&gt;&#34;Bad&#34; &amp; Co&lt;/b&gt;" in mail.html
+    )  # markupsafe writes " as &#34;
     assert '<b>"Bad"' not in mail.html
     assert 'Acme <b>"Bad" & Co</b>' in mail.text
     assert "/unsubscribe?token=v1." in mail.text

@@ -34,6 +34,23 @@ def test_sender_settings_come_from_the_environment() -> None:
     assert config.link_base_url == "https://example.com"
     assert config.region == "eu-west-1"
     assert config.dynamodb_endpoint_url is None
+    assert config.sender_display_name == "Bounceback"
+    assert config.list_unsubscribe_mailto is None
+
+
+def test_sender_display_name_and_unsubscribe_mailto_are_read_when_set() -> None:
+    env = {
+        **SENDER_ENV,
+        "SENDER_DISPLAY_NAME": "Bounceback Team",
+        "LIST_UNSUBSCRIBE_MAILTO": "unsubscribe@example.com",
+    }
+    config = SenderSettings.from_env(env)
+    assert config.sender_display_name == "Bounceback Team"
+    assert config.list_unsubscribe_mailto == "unsubscribe@example.com"
+    assert (
+        SenderSettings.from_env({**env, "LIST_UNSUBSCRIBE_MAILTO": ""}).list_unsubscribe_mailto
+        is None
+    )
 
 
 def test_a_missing_sender_address_is_named() -> None:

@@ -8,6 +8,7 @@ SQS (the record fails and comes back after its visibility timeout).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from email.utils import formataddr
 from typing import Any
 
 import boto3
@@ -45,13 +46,28 @@ _TRANSIENT_CODES = frozenset(
 _ADDRESS_CODES = frozenset({"MessageRejected", "MailFromDomainNotVerifiedException"})
 
 
+def from_header(address: str, display_name: str) -> str:
+    """`Display Name <address>`, quoted or RFC 2047-encoded where the name needs it."""
+    name = " ".join(display_name.split())  # one line: no header injection
+    return formataddr((name, address)) if name else address
+
+
 class SesMailer:
-    """SES v2 `SendEmail` with a configuration set and the user id as a tag."""
+    """SES v2 `SendEmail` with a configuration set and the user id as a tag.
+
+    The e-mails come from `display_name <from_address>`, so mail apps show
+    "Bounceback" rather than the address's local part.
+    """
 
     def __init__(
-        self, from_address: str, configuration_set: str, client: Any | None = None
+        self,
+        from_address: str,
+        configuration_set: str,
+        client: Any | None = None,
+        *,
+        display_name: str = "",
     ) -> None:
-        self._from = from_address
+        self._from = from_header(from_address, display_name)
         self._configuration_set = configuration_set
         self._client = client
 

@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 
@@ -88,6 +89,15 @@ def unsubscribe_url(base_url: str, token: str) -> str:
     return f"{base_url}/unsubscribe?token={token}"
 
 
+def list_unsubscribe(link: str, mailto: str | None, token: str) -> str:
+    """The List-Unsubscribe value: the one-click https link first (RFC 8058), then a
+    mailto whose subject carries the same token, when an address is configured."""
+    value = f"<{link}>"
+    if mailto:
+        value += f", <mailto:{quote(mailto, safe='@')}?subject={quote('unsubscribe ' + token)}>"
+    return value
+
+
 class Sender:
     """Delivers what is due for one user at a time (see the module docstring)."""
 
@@ -100,6 +110,7 @@ class Sender:
         tokens: TokenIssuer,
         render: Render,
         link_base_url: str,
+        unsubscribe_mailto: str | None = None,
         tally: Tally | None = None,
     ) -> None:
         self._store = store
@@ -108,6 +119,7 @@ class Sender:
         self._tokens = tokens
         self._render = render
         self._base = link_base_url.rstrip("/")
+        self._mailto = (unsubscribe_mailto or "").strip() or None
         self.tally = tally or Tally()
 
     def deliver(self, user_id: str, now: datetime) -> None:
@@ -186,7 +198,7 @@ class Sender:
                 text=rendered.text,
                 html=rendered.html,
                 headers={
-                    "List-Unsubscribe": f"<{link}>",
+                    "List-Unsubscribe": list_unsubscribe(link, self._mailto, token),
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                     "X-Bounceback-Kinds": rendered.kinds_header,
                 },
