@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 import boto3
@@ -13,6 +14,8 @@ import pytest
 
 from bounceback.infra import clock
 from tests.conftest import ApiClient
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +72,7 @@ def test_first_call_creates_the_profile_with_defaults_from_the_token(api: ApiCli
         "paused_until": None,
         "unsubscribed": False,
         "suppressed": False,
+        "name": None,
     }
 
 
@@ -147,6 +151,36 @@ def test_patch_me_refuses_invalid_preferences_naming_the_field(
     assert_error(api.patch("/me", body), 422, field)
 
 
+def test_name_is_stored_stripped_shown_exported_and_cleared(api: ApiClient) -> None:
+    reply = api.patch("/me", {"name": "  Alex Morgan  "})
+    assert reply.status == 200, reply.text
+    assert reply.json["name"] == "Alex Morgan"
+    assert api.get("/me").json["name"] == "Alex Morgan"
+    assert api.get("/me/export").json["profile"]["name"] == "Alex Morgan"
+    assert api.patch("/me", {"send_hour": 8}).json["name"] == "Alex Morgan"
+    assert api.patch("/me", {"name": None}).json["name"] is None
+    api.patch("/me", {"name": "Alex"})
+    assert api.patch("/me", {"name": "   "}).json["name"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("Alex\r\nBcc: victim@example.com", "one line"),
+        ("Al\x00ex", "one line"),
+        ("x" * 81, "at most 80 characters"),
+        (42, "valid string"),
+    ],
+)
+def test_name_refuses_line_breaks_and_long_values_in_plain_words(
+    api: ApiClient, name: object, words: str
+) -> None:
+    reply = api.patch("/me", {"name": name})
+    assert_error(reply, 422, "name")
+    assert any(words in d["message"] for d in reply.json["details"]), reply.json
+    assert api.get("/me").json["name"] is None
+
+
 def test_user_cannot_clear_their_own_suppression(api: ApiClient) -> None:
     assert_error(api.patch("/me", {"suppressed": False}), 422, "suppressed")
     assert api.get("/me").json["suppressed"] is False
@@ -209,6 +243,19 @@ def test_idempotency_key_reused_with_another_body_is_a_conflict(api: ApiClient) 
     assert api.post("/applications", ACME, headers=headers).status == 201
     assert_error(api.post("/applications", {**ACME, "company": "Other"}, headers=headers), 409)
     assert len(api.get("/applications").json["items"]) == 1
+
+
+def test_idempotency_key_repeated_after_its_application_was_deleted_is_a_documented_404(
+    api: ApiClient,
+) -> None:
+    headers = {"Idempotency-Key": "create-then-delete"}
+    first = api.post("/applications", ACME, headers=headers)
+    assert api.delete(f"/applications/{first.json['id']}").status == 204
+    # Not created again: that would bring back what the user deleted.
+    assert_error(api.post("/applications", ACME, headers=headers), 404)
+    assert api.get("/applications").json["items"] == []
+    documented = json.loads((ROOT / "openapi.json").read_text())
+    assert "404" in documented["paths"]["/applications"]["post"]["responses"]
 
 
 @pytest.mark.security

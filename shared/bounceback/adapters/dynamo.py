@@ -119,6 +119,7 @@ class ProfileItem(BaseItem, discriminator="profile"):
     unsubscribed = BooleanAttribute(null=True)
     suppressed = BooleanAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
+    name = UnicodeAttribute(null=True)  # what the e-mails call the user
     # Local dates with search activity, so the last one is known without a read.
     activity_days = UnicodeSetAttribute(null=True)
     # Bumped by every write that can change the plan; the sender's re-plan only
@@ -227,6 +228,7 @@ def profile_from_item(item: ProfileItem) -> Profile:
         suppressed=bool(item.suppressed),
         created_at=item.created_at,
         timezone_chosen=item.timezone is not None,
+        name=item.name or None,
     )
 
 

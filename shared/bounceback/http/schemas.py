@@ -122,6 +122,18 @@ def _iana_zone(name: str) -> str:
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(_iana_zone)]
 
 
+def _one_line(name: str) -> str | None:
+    if any(not ch.isprintable() for ch in name):
+        raise ValueError("must be one line, without line breaks or other control characters")
+    return name or None  # an empty name clears it
+
+
+# What the e-mails call the user: one line, at most 80 characters; "" or null clears it.
+PersonName = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=80), AfterValidator(_one_line)
+]
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -169,6 +181,7 @@ class ProfilePatch(_Input):
     digest_enabled: Annotated[bool, Field(strict=True)] | None = None
     paused_until: IsoDate | None = None
     unsubscribed: Annotated[bool, Field(strict=True)] | None = None
+    name: PersonName | None = None
 
     _only_pause_may_be_cleared = field_validator(
         "timezone", "send_hour", "break_days", "gap_days", "digest_enabled", "unsubscribed"
@@ -237,6 +250,7 @@ class ProfileOut(_Output):
     paused_until: date | None
     unsubscribed: bool
     suppressed: bool
+    name: str | None
 
     @classmethod
     def of(cls, profile: Profile) -> ProfileOut:
@@ -252,6 +266,7 @@ class ProfileOut(_Output):
             paused_until=profile.paused_until,
             unsubscribed=profile.unsubscribed,
             suppressed=profile.suppressed,
+            name=profile.name,
         )
 
 

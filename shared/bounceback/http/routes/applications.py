@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -13,7 +13,7 @@ from bounceback.errors import NotFound
 from bounceback.http import schemas as s
 from bounceback.http.deps import Caller, Settings, Store
 from bounceback.http.keyed_create import create_with_key
-from bounceback.http.responses import answers
+from bounceback.http.responses import ERRORS, answers
 from bounceback.ids import is_id
 from bounceback.infra import clock
 from bounceback.usecases import records
@@ -28,10 +28,20 @@ def _app_id(value: str) -> str:
     return value
 
 
+# A repeat of an Idempotency-Key whose application was deleted since is not created
+# again (that would bring back what the user deleted): it answers 404.
+_REPEAT_OF_DELETED: dict[str, Any] = {
+    **ERRORS[404],
+    "description": "Repeat of an Idempotency-Key whose application has been deleted since: "
+    "it is not created again",
+}
+
+
 @router.post(
     "/applications",
     status_code=201,
-    responses=answers(201, "The stored application", 400, 409, 413, 415, 422),
+    responses=answers(201, "The stored application", 400, 409, 413, 415, 422)
+    | {404: _REPEAT_OF_DELETED},
 )
 def create_application(
     body: Annotated[s.ApplicationIn, Body()],
