@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="a rejection, a break and a quiet week, on a manual clock"
     )
     demo.add_argument("--port", type=int, default=0, help="HTTP port (default: any free one)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for the e-mails as .html and .txt (default: a new temporary folder)",
+    )
     return parser
 
 
@@ -138,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_local(args)
     from bounceback_local.demo import run_demo
 
-    return run_demo(port=args.port)
+    return run_demo(port=args.port, out=args.out)
 
 
 if __name__ == "__main__":

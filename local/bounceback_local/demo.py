@@ -3,11 +3,14 @@
 It starts `bounceback local --clock manual` on a temporary data directory, records
 an application and a rejection for a demo user, moves the clock day by day to
 09:00 UTC (the default send time) for ten days, runs the schedule each time and
-prints the e-mails in the order they went out.
+prints the e-mails in the order they went out. Each e-mail is also written as
+`NN-<kinds>.html` and `NN-<kinds>.txt` into a folder (`--out`, by default a new one
+under the system's temporary directory) named at the end, to open in a browser.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +34,21 @@ def timeline(emails: list[dict[str, Any]]) -> str:
     return "\n".join(lines) if lines else "  (no e-mails)"
 
 
-def run_demo(port: int = 0) -> int:
+def save(emails: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Each e-mail as NN-<kinds>.html and NN-<kinds>.txt in `folder`; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for number, message in enumerate(emails, start=1):
+        kinds = message.get("headers", {}).get("X-Bounceback-Kinds", "email")
+        stem = f"{number:02d}-" + re.sub(r"[^a-z_]+", "+", kinds.lower()).strip("+")
+        for suffix, part in ((".html", "html"), (".txt", "text")):
+            path = folder / (stem + suffix)
+            path.write_text(message.get(part) or "", encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def run_demo(port: int = 0, out: Path | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bounceback-demo-") as temporary:
         stack = RunningStack(Path(temporary) / "data", port=port or None)
         print("Starting the local stack with a manual clock...", flush=True)
@@ -73,10 +90,14 @@ def run_demo(port: int = 0) -> int:
                 stack.set_clock(_stamp(moment))
                 stack.tick()
             print(f"\nNo activity after that. The e-mails {DEMO_EMAIL} got:\n")
-            print(timeline(stack.outbox()))
+            emails = stack.outbox()
+            print(timeline(emails))
+            folder = out or Path(tempfile.mkdtemp(prefix="bounceback-demo-emails-"))
+            written = save(emails, folder)
             nudges = call("GET", f"{stack.url}/nudges", token=token)
             if nudges.status == 200:
-                print("\nGET /nudges says what comes next; the outbox page shows each e-mail.")
+                print("\nGET /nudges says what comes next.")
         finally:
             stack.stop()
+    print(f"\nEach e-mail, as HTML and as text ({len(written)} files), is in:\n  {folder}")
     return 0

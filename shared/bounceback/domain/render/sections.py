@@ -74,7 +74,7 @@ STEPS: Final[dict[str, tuple[str, str]]] = {
     ),
     "cv": ("Add one recent achievement to your CV", "somewhere quiet, forty minutes"),
     "industry_news": (
-        "Read one article about your industry and note one idea",
+        "Read one article about your industry and jot down a thought",
         "with your morning coffee, twenty minutes",
     ),
 }
