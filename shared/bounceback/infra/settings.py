@@ -105,10 +105,12 @@ class SenderSettings(FunctionSettings):
     # Base of the links in e-mails (the sender's name for it: PUBLIC_BASE_URL is the
     # API's, which may be empty and then comes from the request).
     link_base_url: str
-    # The name mail apps show as the sender: From "Bounceback <sender_address>".
+    # The name mail apps show as the sender: From "Bounceback <sender_address>"
+    # (template parameter SenderDisplayName).
     sender_display_name: str = "Bounceback"
     # An address for mailto unsubscribes, offered in List-Unsubscribe beside the
-    # one-click https link; unset or empty: the https link only.
+    # one-click https link (template parameter ListUnsubscribeMailto); unset or empty:
+    # the https link only.
     list_unsubscribe_mailto: str | None = None
 
 
