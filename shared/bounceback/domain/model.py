@@ -49,10 +49,12 @@ ActivityKind = Literal[
 # orders an e-mail's sections by it.
 NudgeKind = Literal[
     "acknowledgement",
+    "interview_prep",
     "comeback",
     "ask_feedback",
     "replay",
     "week_plan",
+    "interview_debrief",
     "gap",
     "follow_up",
     "no_response_check",
@@ -71,6 +73,8 @@ ACTIVITY_KINDS: tuple[str, ...] = get_args(ActivityKind)
 
 # Rejections delivered by a person: only these earn an `ask_feedback` section.
 PERSONAL_CHANNELS: frozenset[str] = frozenset({"recruiter_call", "direct_email"})
+# Statuses of an application that is over: no interview nudges for it.
+CLOSED_STATUSES: frozenset[str] = frozenset({"accepted", "rejected", "withdrawn", "no_response"})
 # Events that come from the employer's side (the response rate counts these).
 EMPLOYER_EVENTS: frozenset[str] = frozenset(
     {"screening", "interview", "rejection", "offer", "accepted"}
@@ -104,6 +108,7 @@ class Event:
 
     `occurred_at` is when it happened (it dates the search activity);
     `recorded_at` is when the user told us (it times the acknowledgement).
+    `scheduled_for` is an `interview` event's start, when the user scheduled one.
     """
 
     id: str
@@ -112,6 +117,7 @@ class Event:
     recorded_at: datetime
     channel: RejectionChannel | None = None
     note: str | None = None
+    scheduled_for: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

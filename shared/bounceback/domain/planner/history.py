@@ -26,6 +26,7 @@ __all__ = [
     "finished_spans",
     "last_activity_date",
     "read_sent",
+    "scheduled_interviews",
     "weekly_activity",
 ]
 
@@ -102,23 +103,49 @@ def break_on(breaks: Iterable[Break], day: date) -> Break | None:
     return None
 
 
+def scheduled_interviews(app: Application) -> list[tuple[Event, datetime]]:
+    """The application's scheduled interviews that still stand, each with its start (UTC).
+
+    An `interview` event with `scheduled_for` schedules one. A later one recorded
+    before the current one has started moves it (another start: the old one no
+    longer stands) or repeats it (the same start: the later one is ignored). One
+    recorded after the current one started is a further round. In the order
+    recorded; see docs/behaviour.md, "Interview prep".
+    """
+    standing: list[tuple[Event, datetime]] = []
+    ordered = sorted(
+        (
+            (as_utc(e.recorded_at), e.id, e, as_utc(e.scheduled_for))
+            for e in app.events
+            if e.type == "interview" and e.scheduled_for is not None
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    for recorded_at, _, event, start in ordered:
+        if standing and recorded_at < standing[-1][1]:
+            if start == standing[-1][1]:
+                continue  # the same interview recorded twice
+            standing.pop()  # moved: the old start no longer stands
+        standing.append((event, start))
+    return standing
+
+
 def _activity_dates(state: UserState) -> Iterable[date]:
-    tzname = state.profile.timezone
-    for app in state.applications:
-        yield app.applied_on
-        for event in app.events:
-            yield local_date(event.occurred_at, tzname)
-    for activity in state.activities:
-        yield activity.date
+    return (day for day, _ in activity_records(state))
 
 
 def activity_records(state: UserState) -> Iterable[tuple[date, datetime | None]]:
-    """Each search activity's date and, when known, the moment it was recorded."""
+    """Each search activity's date and, when known, the moment it was recorded.
+
+    A scheduled interview counts on the local date it is scheduled for.
+    """
     tzname = state.profile.timezone
     for app in state.applications:
         yield app.applied_on, as_utc(app.created_at) if app.created_at else None
         for event in app.events:
             yield local_date(event.occurred_at, tzname), as_utc(event.recorded_at)
+        for event, start in scheduled_interviews(app):
+            yield local_date(start, tzname), as_utc(event.recorded_at)
     for activity in state.activities:
         yield activity.date, as_utc(activity.created_at) if activity.created_at else None
 

@@ -9,7 +9,7 @@ renderer escapes and flattens them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from ..model import RejectionChannel
@@ -28,6 +28,8 @@ __all__ = [
     "FollowUpSection",
     "GapAnchor",
     "GapSection",
+    "InterviewDebriefSection",
+    "InterviewPrepSection",
     "NoResponseSection",
     "ReplaySection",
     "Section",
@@ -195,6 +197,37 @@ class DigestSection:
 
 
 @dataclass(frozen=True, slots=True)
+class InterviewPrepSection:
+    """An interview is coming up: what to re-read, stories, questions, logistics.
+
+    `starts_at` is the interview's start in the user's zone; `logistics` is the
+    interview event's note, `notes` the application's.
+    """
+
+    application_id: str
+    company: str
+    role: str
+    starts_at: datetime
+    logistics: str | None
+    url: str | None
+    notes: str | None
+    actions: tuple[ActionLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewDebriefSection:
+    """The day after an interview: three notes, a thank-you, the outcome."""
+
+    application_id: str
+    company: str
+    role: str
+    starts_at: datetime
+    contact_name: str | None
+    contact_email: str | None
+    actions: tuple[ActionLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CongratulationsSection:
     """An offer was accepted."""
 
@@ -206,6 +239,8 @@ class CongratulationsSection:
 
 Section = (
     AcknowledgementSection
+    | InterviewPrepSection
+    | InterviewDebriefSection
     | AskFeedbackSection
     | ReplaySection
     | WeekPlanSection

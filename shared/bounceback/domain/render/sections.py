@@ -12,6 +12,7 @@ asked for is never called a gap, and every suggestion is one small, concrete ste
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from ..model import Profile
@@ -22,6 +23,8 @@ from ..planner import (
     DigestSection,
     FollowUpSection,
     GapSection,
+    InterviewDebriefSection,
+    InterviewPrepSection,
     NoResponseSection,
     PlannedEmail,
     ReplaySection,
@@ -278,6 +281,72 @@ def _digest(section: DigestSection, profile: Profile) -> Part:
     blocks: list[Block] = [Para(fact) for fact in facts]
     blocks.append(_bars(d.weeks))
     return Part("Your week", tuple(blocks))
+
+
+def _at(moment: datetime) -> str:
+    return f"{day_label(moment.date())} at {moment:%H:%M}"
+
+
+@renders(InterviewPrepSection, subject="Your {company} interview: a calm way to prepare")
+def _interview_prep(d: InterviewPrepSection, profile: Profile) -> Part:
+    company = plain(d.company) or "the company"
+    role = plain(d.role) or "the role"
+    notes = plain(d.notes, limit=160)
+    posting = "Re-read the posting" + (f" ({plain(d.url)})" if d.url else "")
+    steps = (
+        posting + " and your notes" + (f": {notes}" if notes else "") + ".",
+        "Have two or three stories ready: a problem you solved, something you are proud "
+        "of, and a time something went wrong and what you did next.",
+        'Two questions to ask them: "What would a great first three months look like?" '
+        'and "What is the team finding hardest right now?"',
+        f"Logistics: {plain(d.logistics, limit=300)}"
+        if d.logistics
+        else "Logistics: check where it is or how to join, and who you will meet.",
+    )
+    when = _at(d.starts_at)
+    intro = (
+        f"Your interview with {company} for {role} is on {when}. "
+        "An hour of calm preparation today is plenty."
+    )
+    blocks: list[Block] = [Para(intro, (company, when))]
+    blocks.extend(Para(step) for step in steps)
+    blocks.append(
+        Para(
+            "Getting the interview was the hard part, and you did it. "
+            "They already think you could do this job."
+        )
+    )
+    return Part("Ready for your interview", tuple(blocks))
+
+
+@renders(InterviewDebriefSection, subject="How did it go with {company}?")
+def _interview_debrief(d: InterviewDebriefSection, profile: Profile) -> Part:
+    company = plain(d.company) or "the company"
+    role = plain(d.role) or "the role"
+    intro = (
+        f"How did it go with {company} on {day_label(d.starts_at.date())}? While it is "
+        "fresh, note three things: what they asked, what went well, and one thing you "
+        "would say differently next time."
+    )
+    body = (
+        f"Hi {plain(d.contact_name) or 'there'},\n\nThank you for taking the time to talk "
+        f"with me about the {role} role. I enjoyed our conversation and I am still very "
+        "interested.\n\nBest regards,"
+    )
+    draft = _draft(d.contact_name, d.contact_email, f"Thank you: {role}", body)
+    outcome = (
+        "When you hear back, record the outcome in Bounceback: an offer, another round "
+        "or a no. Each one counts."
+    )
+    return Part(
+        "How did it go?",
+        (
+            Para(intro, (company,)),
+            Para("A short thank-you is a kind touch:"),
+            draft,
+            Para(outcome),
+        ),
+    )
 
 
 @renders(CongratulationsSection, subject="Congratulations on the new job!")

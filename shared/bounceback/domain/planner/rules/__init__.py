@@ -17,16 +17,27 @@ from typing import Final
 
 from ..context import Context, Item
 from ..contract import PlannedEmail
-from . import acknowledgement, comeback, congratulations, digest, follow_up, gap
+from . import (
+    acknowledgement,
+    comeback,
+    congratulations,
+    digest,
+    follow_up,
+    gap,
+    interview_debrief,
+    interview_prep,
+)
 
 __all__ = ["BEYOND_HORIZON", "IMMEDIATE", "SCHEDULED"]
 
 IMMEDIATE: Final[tuple[Callable[[Context], list[PlannedEmail]], ...]] = (
     acknowledgement.emails,
+    interview_prep.emails,
     congratulations.emails,
 )
 SCHEDULED: Final[tuple[Callable[[Context], list[Item]], ...]] = (
     comeback.items,
+    interview_debrief.items,
     gap.items,
     follow_up.items,
     digest.items,
