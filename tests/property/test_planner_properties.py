@@ -67,9 +67,11 @@ writes = st.one_of(
         st.fixed_dictionaries(
             {
                 "pick": st.integers(0, 50),
-                "type": st.sampled_from(EVENT_TYPES + ("rejection",) * 4),
+                "type": st.sampled_from(EVENT_TYPES + ("rejection",) * 4 + ("interview",) * 2),
                 "channel": st.sampled_from(REJECTION_CHANNELS),
                 "earlier_minutes": st.integers(0, 4 * 24 * 60),
+                # an interview may be scheduled: from the past day to ten days ahead
+                "schedule_in": st.one_of(st.none(), st.integers(-24 * 60, 10 * 24 * 60)),
             }
         ),
     ),
@@ -237,6 +239,11 @@ class Sim:
                 occurred_at=occurred,
                 recorded_at=now,
                 channel=args["channel"] if args["type"] == "rejection" else None,
+                scheduled_for=(
+                    now + timedelta(minutes=args["schedule_in"])
+                    if args["type"] == "interview" and args.get("schedule_in") is not None
+                    else None
+                ),
             )
             changed = replace(app, status=status, events=(*app.events, event))
             apps = list(state.applications)

@@ -61,6 +61,7 @@ def event(
     recorded_at: datetime | None = None,
     channel: RejectionChannel | None = None,
     note: str | None = None,
+    scheduled_for: datetime | None = None,
 ) -> Event:
     """An event; recorded when it occurred unless told otherwise."""
     if type_ == "rejection" and channel is None:
@@ -72,6 +73,7 @@ def event(
         recorded_at=recorded_at or occurred_at,
         channel=channel,
         note=note,
+        scheduled_for=scheduled_for,
     )
 
 

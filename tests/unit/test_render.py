@@ -152,3 +152,53 @@ def test_digest_forecast_without_figures_still_renders() -> None:
     email = next(e for e in plan(state, at(2027, 2, 3)).upcoming if "digest" in e.kinds)
     out = render(email, state)
     assert "Mon 8 Feb" in out.text
+
+
+def test_interview_prep_names_what_to_reread_stories_questions_logistics() -> None:
+    from datetime import timedelta
+
+    # Given an interview with a hostile company name and a logistics note
+    start = at(2027, 3, 10, 14)
+    recorded = at(2027, 3, 3)
+    app = application(
+        "a1",
+        date(2027, 3, 1),
+        event("i1", "interview", recorded, note="Room 4, ask for Kim", scheduled_for=start),
+        company=HOSTILE,
+        url="https://jobs.example/42",
+        notes="Team of six; they ship weekly",
+    )
+    state = state_of(profile(), [app])
+    (prep,) = [e for e in plan(state, start - timedelta(days=1)).due if not e.scheduled]
+    # When it is rendered
+    out = render(prep, state)
+    # Then the copy has each part, with the user's words escaped and on one line
+    assert out.kinds_header == "interview_prep"
+    assert "Wed 10 Mar at 14:00" in out.text
+    assert "https://jobs.example/42" in out.text and "Team of six" in out.text
+    assert "two or three stories" in out.text
+    assert out.text.count('"What') == 2
+    assert "Logistics: Room 4, ask for Kim" in out.text
+    assert "Getting the interview was the hard part" in out.text
+    assert "<script>" not in out.html and "&lt;script&gt;" in out.html
+    assert "\n" not in out.subject and "\r" not in out.subject
+
+
+def test_interview_debrief_has_three_notes_a_thank_you_mailto_and_the_outcome() -> None:
+    start = at(2027, 3, 10, 14)
+    app = application(
+        "a1",
+        date(2027, 3, 1),
+        event("i1", "interview", at(2027, 3, 3), scheduled_for=start),
+        contact_name="Kim",
+        contact_email="kim@acme.example",
+    )
+    state = state_of(profile(digest_enabled=False), [app])
+    (debrief,) = [e for e in plan(state, at(2027, 3, 11, 9)).due if e.scheduled]
+    out = render(debrief, state)
+    assert out.kinds_header == "interview_debrief"
+    assert out.subject == "How did it go with Acme?"
+    assert "note three things" in out.text
+    assert "Hi Kim," in out.text and "To: Kim <kim@acme.example>" in out.text
+    assert 'href="mailto:kim@acme.example?subject=' in out.html
+    assert "record the outcome" in out.text
