@@ -9,6 +9,11 @@ One table, one partition per user (``pk = USER#<sub>``):
 | activity    | ``ACT#<date>#<id>``        | sorted by date, so ``?since=`` is a key range |
 | sent e-mail | ``SEND#<claim key>``       | the sender's claim / record of one e-mail     |
 
+One item outside any user's partition leads from a calendar feed's secret to its
+user (``pk = CAL#<SHA-256 of the secret>``, ``sk = CALENDAR``), so the public feed
+finds its user with one GetItem; the profile keeps the current secret, so rotating
+and erasing can delete that item.
+
 The profile's ``due_bucket``/``due_at`` put a user in the sparse ``DueIndex`` GSI
 (see `bounceback.adapters.due_index`).
 """
@@ -50,6 +55,8 @@ PROFILE_SK = "PROFILE"
 APP_PREFIX = "APP#"
 ACT_PREFIX = "ACT#"
 SEND_PREFIX = "SEND#"
+CALENDAR_PREFIX = "CAL#"
+CALENDAR_SK = "CALENDAR"
 # The dispatcher's own item: how far the due index has been swept (not a user's data).
 DISPATCHER_PK = "DISPATCHER"
 WATERMARK_SK = "WATERMARK"
@@ -69,6 +76,10 @@ def activity_sk(day: date, activity_id: str) -> str:
 
 def send_sk(claim_key: str) -> str:
     return f"{SEND_PREFIX}{claim_key}"
+
+
+def calendar_pk(secret_digest: str) -> str:
+    return f"{CALENDAR_PREFIX}{secret_digest}"
 
 
 def status_sort_key(status: str, app_id: str) -> str:
@@ -120,6 +131,8 @@ class ProfileItem(BaseItem, discriminator="profile"):
     suppressed = BooleanAttribute(null=True)
     created_at = UTCDateTimeAttribute(null=True)
     name = UnicodeAttribute(null=True)  # what the e-mails call the user
+    # The calendar feed's current secret (its lookup item is keyed by the digest).
+    calendar_secret = UnicodeAttribute(null=True)
     # Local dates with search activity, so the last one is known without a read.
     activity_days = UnicodeSetAttribute(null=True)
     # Bumped by every write that can change the plan; the sender's re-plan only
@@ -137,6 +150,7 @@ class EventMap(MapAttribute[str, Any]):
     recorded_at = UTCDateTimeAttribute()
     channel = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
+    scheduled_for = UTCDateTimeAttribute(null=True)
 
 
 class ApplicationItem(BaseItem, discriminator="application"):
@@ -178,6 +192,12 @@ class SentEmailItem(BaseItem, discriminator="sent_email"):
     subject = UnicodeAttribute(null=True)
 
 
+class CalendarItem(BaseItem, discriminator="calendar"):
+    """Leads from a calendar feed's secret (by its digest) to the user it belongs to."""
+
+    user_id = UnicodeAttribute()
+
+
 class WatermarkItem(BaseItem, discriminator="watermark"):
     """The moment up to which the dispatcher has queued every due user (ISO UTC)."""
 
@@ -190,6 +210,7 @@ ITEM_CLASSES: tuple[type[BaseItem], ...] = (
     ApplicationItem,
     ActivityItem,
     SentEmailItem,
+    CalendarItem,
     WatermarkItem,
 )
 
@@ -245,6 +266,7 @@ def event_from_map(raw: EventMap) -> Event:
         recorded_at=raw.recorded_at,
         channel=raw.channel,  # type: ignore[arg-type]
         note=raw.note,
+        scheduled_for=raw.scheduled_for,
     )
 
 
@@ -256,6 +278,7 @@ def event_to_map(event: Event) -> EventMap:
         recorded_at=event.recorded_at,
         channel=event.channel,
         note=event.note,
+        scheduled_for=event.scheduled_for,
     )
 
 
