@@ -110,6 +110,17 @@ IsoDateTime = Annotated[
     ),
 ]
 
+# A moment that must say its UTC offset (a start time is meaningless without one).
+IsoDateTimeWithOffset = Annotated[
+    datetime,
+    BeforeValidator(
+        _written_as(
+            r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})",
+            "2027-02-03T15:00:00+01:00 (with its UTC offset)",
+        )
+    ),
+]
+
 
 def _iana_zone(name: str) -> str:
     try:
@@ -221,6 +232,11 @@ class EventIn(_Input):
     channel: RejectionChannel | None = None
     occurred_at: IsoDateTime | None = None
     note: Note | None = None
+    scheduled_for: IsoDateTimeWithOffset | None = Field(
+        default=None,
+        description="An interview's start, with its UTC offset: at most 365 days from now "
+        "and at most a day before occurred_at. Only for type interview.",
+    )
 
 
 class ActivityIn(_Input):
@@ -277,6 +293,7 @@ class EventOut(_Output):
     recorded_at: datetime
     channel: RejectionChannel | None
     note: str | None
+    scheduled_for: datetime | None
 
 
 class ApplicationOut(_Output):

@@ -145,6 +145,7 @@ def record_event(
         occurred_at = occurred_at.replace(tzinfo=zone)
     if occurred_at > now + timedelta(minutes=5):
         raise Invalid("occurred_at", "must not be in the future")
+    scheduled_for = _scheduled_for(fields, event_type, occurred_at, now)
     app = stored.application
     try:
         new_status = status_after(app.status, event_type)
@@ -157,6 +158,7 @@ def record_event(
         recorded_at=now,
         channel=channel,
         note=fields.get("note"),
+        scheduled_for=scheduled_for,
     )
     events = tuple(sorted((*app.events, event), key=lambda e: e.occurred_at))
     if len(events) > MAX_EVENTS_PER_APPLICATION:
@@ -164,6 +166,29 @@ def record_event(
     updated = replace(app, status=new_status, events=events, updated_at=now)
     store.save_application(identity, stored, updated, occurred_at.astimezone(zone).date(), now)
     return event, updated
+
+
+# How far ahead an interview may be scheduled, and how long before the event's
+# `occurred_at` (docs/behaviour.md, "Interview prep").
+SCHEDULE_AHEAD = timedelta(days=365)
+SCHEDULE_BEFORE_OCCURRED = timedelta(days=1)
+
+
+def _scheduled_for(
+    fields: Mapping[str, Any], event_type: str, occurred_at: datetime, now: datetime
+) -> datetime | None:
+    start: datetime | None = fields.get("scheduled_for")
+    if start is None:
+        return None
+    if event_type != "interview":
+        raise Invalid("scheduled_for", "only an interview event can be scheduled")
+    if start.tzinfo is None:
+        raise Invalid("scheduled_for", "must include its UTC offset, like +01:00 or Z")
+    if start > now + SCHEDULE_AHEAD:
+        raise Invalid("scheduled_for", "must be at most 365 days from now")
+    if start < occurred_at - SCHEDULE_BEFORE_OCCURRED:
+        raise Invalid("scheduled_for", "must not be more than a day before occurred_at")
+    return start.astimezone(now.tzinfo)
 
 
 # Events live inside the application item; this keeps it far below DynamoDB's 400 KB.
@@ -248,6 +273,7 @@ def applications_csv(applications: tuple[Application, ...]) -> str:
         events = "; ".join(
             f"{e.occurred_at.date().isoformat()} {e.type}"
             + (f" ({e.channel})" if e.channel else "")
+            + (f" scheduled for {e.scheduled_for.isoformat()}" if e.scheduled_for else "")
             for e in app.events
         )
         row = (
