@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bounceback import clock
+from bounceback.infra import clock
 from tests.conftest import ApiClient
 
 from .test_api_records import assert_error, create

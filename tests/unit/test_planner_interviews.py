@@ -15,7 +15,7 @@ from bounceback.domain.planner import (
     plan,
 )
 from bounceback.domain.summary import summarize
-from bounceback.nudges import nudges_view
+from bounceback.http.nudges import nudges_view
 
 from .test_planner_support import (
     activity,
