@@ -17,14 +17,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bounceback import wiring
 from bounceback.http import openapi
 from bounceback.http.plumbing import form_as_json, guard_request, register_error_handlers
-from bounceback.http.routes import activities, applications, momentum, pages, profile, unsubscribe
+from bounceback.http.routes import (
+    activities,
+    applications,
+    calendar,
+    momentum,
+    pages,
+    profile,
+    unsubscribe,
+)
 from bounceback.infra.settings import ApiSettings
 
 config = ApiSettings.from_env()
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
-for module in (profile, applications, activities, momentum, unsubscribe, pages):
+for module in (profile, applications, activities, momentum, calendar, unsubscribe, pages):
     app.include_router(module.router)
 
 wiring.bind_table(config)

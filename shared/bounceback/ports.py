@@ -86,6 +86,27 @@ class RecordStore(Protocol):
     def load_state(self, user_id: str) -> UserState | None: ...
 
 
+class CalendarSecretTaken(Exception):
+    """The calendar secret changed (or was created) by another request meanwhile."""
+
+
+class CalendarStore(Protocol):
+    """Where a user's calendar-feed secret lives, and the way back from it to the user."""
+
+    def get_calendar_secret(self, user_id: str) -> str | None: ...
+
+    def set_calendar_secret(self, user_id: str, new: str, old: str | None) -> None:
+        """Make `new` the user's secret in place of `old` (None: there was none).
+
+        Raises `CalendarSecretTaken` when the stored secret is no longer `old`.
+        """
+        ...
+
+    def user_for_calendar(self, secret: str) -> str | None: ...
+
+    def load_state(self, user_id: str) -> UserState | None: ...
+
+
 class PlanningStore(Protocol):
     """The sender's view of storage: the state with its plan version, and the wake-up."""
 

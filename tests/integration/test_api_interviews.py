@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
+import boto3
 import pytest
+from icalendar import Calendar
 
 from bounceback.infra import clock
 from tests.conftest import ApiClient
@@ -69,3 +72,87 @@ def test_the_limits_themselves_are_accepted(api: ApiClient) -> None:
     assert schedule(api, app["id"], "2028-02-03T14:00:00Z").status == 201
     reply = schedule(api, app["id"], "2027-01-31T10:00:00Z", occurred_at="2027-02-01T10:00:00Z")
     assert reply.status == 201, reply.text
+
+
+# ------------------------------------------------------------------ calendar feed
+
+
+def feed_path(api: ApiClient, user: str = "alice") -> str:
+    reply = api.get("/me/calendar", user=user)
+    assert reply.status == 200, reply.text
+    url = str(reply.json["url"])
+    assert url.endswith(".ics")
+    return "/calendar/" + url.rsplit("/calendar/", 1)[1]
+
+
+def events_of(text: str) -> dict[str, str]:
+    """UID -> SUMMARY of each VEVENT, parsed with the icalendar library."""
+    cal = Calendar.from_ical(text)
+    return {str(e["uid"]): str(e["summary"]) for e in cal.walk("VEVENT")}
+
+
+def test_the_feed_address_is_stable_and_the_feed_needs_no_sign_in(api: ApiClient) -> None:
+    app = create(api)
+    assert schedule(api, app["id"], "2027-02-10T14:00:00+01:00").status == 201
+    path = feed_path(api)
+    secret = path.removeprefix("/calendar/").removesuffix(".ics")
+    assert len(secret) == 32  # token_urlsafe(24): 192 random bits
+    assert feed_path(api) == path  # the same address on every call
+    # When a calendar app fetches it without a token
+    reply = api.get(path, user=None)
+    # Then it is an iCalendar feed with the interview and the application's dates
+    assert reply.status == 200, reply.text
+    assert reply.headers["Content-Type"].startswith("text/calendar")
+    events = events_of(reply.text)
+    interview_uids = [u for u in events if u.startswith("interview-")]
+    assert [events[u] for u in interview_uids] == ["Interview: Acme — Analyst"]
+    # And its ETag answers 304 to a calendar app that already has it
+    etag = reply.headers["ETag"]
+    again = api.get(path, user=None, headers={"If-None-Match": etag})
+    assert (again.status, again.text) == (304, "")
+    assert api.get(path, user=None, headers={"If-None-Match": '"other"'}).status == 200
+
+
+def test_unknown_secrets_and_other_names_are_a_plain_404(api: ApiClient) -> None:
+    path = feed_path(api)
+    secret = path.removeprefix("/calendar/").removesuffix(".ics")
+    for wrong in (
+        "/calendar/" + "A" * 32 + ".ics",
+        "/calendar/" + secret,
+        "/calendar/" + secret + ".txt",
+        "/calendar/" + secret[:-1] + ".ics",
+        "/calendar/..%2F.ics",
+    ):
+        reply = api.get(wrong, user=None)
+        assert reply.status == 404, wrong
+        assert reply.headers["Content-Type"].startswith("text/plain")
+
+
+def test_each_user_sees_only_their_own_feed(api: ApiClient) -> None:
+    alice_app = create(api, user="alice", company="Alice Corp")
+    schedule(api, alice_app["id"], "2027-02-10T14:00:00Z", user="alice")
+    bob_app = create(api, user="bob", company="Bob Inc")
+    schedule(api, bob_app["id"], "2027-02-11T09:00:00Z", user="bob")
+    alice, bob = feed_path(api, "alice"), feed_path(api, "bob")
+    assert alice != bob
+    bob_feed = api.get(bob, user=None).text
+    assert "Bob Inc" in bob_feed and "Alice Corp" not in bob_feed
+
+
+def test_rotating_retires_the_old_address(api: ApiClient) -> None:
+    old = feed_path(api)
+    reply = api.post("/me/calendar/rotate")
+    assert reply.status == 200, reply.text
+    new = "/calendar/" + str(reply.json["url"]).rsplit("/calendar/", 1)[1]
+    assert new != old
+    assert api.get(old, user=None).status == 404
+    assert api.get(new, user=None).status == 200
+    assert feed_path(api) == new
+
+
+def test_erasing_the_user_removes_the_feed_and_its_lookup_item(api: ApiClient) -> None:
+    path = feed_path(api)
+    assert api.delete("/me").status == 204
+    assert api.get(path, user=None).status == 404
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+    assert table.scan()["Items"] == []

@@ -20,6 +20,7 @@ The profile's ``due_bucket``/``due_at`` put a user in the sparse ``DueIndex`` GS
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date, datetime
 from typing import Any
@@ -78,8 +79,13 @@ def send_sk(claim_key: str) -> str:
     return f"{SEND_PREFIX}{claim_key}"
 
 
-def calendar_pk(secret_digest: str) -> str:
-    return f"{CALENDAR_PREFIX}{secret_digest}"
+def secret_digest(secret: str) -> str:
+    """What the calendar lookup item is keyed by: the secret's SHA-256, in hex."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def calendar_pk(digest: str) -> str:
+    return f"{CALENDAR_PREFIX}{digest}"
 
 
 def status_sort_key(status: str, app_id: str) -> str:

@@ -26,7 +26,7 @@ from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import due_keys
 from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
-from bounceback.ports import Identity, Page, StoredApplication
+from bounceback.ports import CalendarSecretTaken, Identity, Page, StoredApplication
 
 
 def _encode_cursor(payload: Mapping[str, str | None]) -> str:
@@ -159,13 +159,65 @@ class DynamoRecordStore:
         return d.profile_from_item(item)
 
     def delete_user(self, user_id: str) -> int:
+        """Every item of the user's partition, and the calendar secret's lookup item."""
         keys = list(
-            d.BaseItem.query(d.user_pk(user_id), attributes_to_get=["pk", "sk"], page_size=500)
+            d.BaseItem.query(
+                d.user_pk(user_id),
+                attributes_to_get=["pk", "sk", "item_type", "calendar_secret"],
+                page_size=500,
+            )
         )
+        for item in list(keys):
+            secret = getattr(item, "calendar_secret", None)
+            if isinstance(item, d.ProfileItem) and secret:
+                keys.append(d.CalendarItem(d.calendar_pk(d.secret_digest(secret)), d.CALENDAR_SK))
         with d.BaseItem.batch_write() as batch:
             for item in keys:
                 batch.delete(item)
         return len(keys)
+
+    # -------------------------------------------------------------- calendar feed
+
+    def get_calendar_secret(self, user_id: str) -> str | None:
+        try:
+            item = d.ProfileItem.get(
+                d.user_pk(user_id), d.PROFILE_SK, attributes_to_get=["calendar_secret"]
+            )
+        except DoesNotExist:
+            return None
+        return item.calendar_secret or None
+
+    def set_calendar_secret(self, user_id: str, new: str, old: str | None) -> None:
+        """One transaction: the new lookup item, the profile's secret, the old item gone."""
+        p = d.ProfileItem
+        stored = p.calendar_secret.does_not_exist() if old is None else p.calendar_secret == old
+        try:
+            with self._transaction() as tx:
+                tx.update(
+                    p(d.user_pk(user_id), d.PROFILE_SK),
+                    actions=[p.calendar_secret.set(new)],
+                    condition=p.pk.exists() & stored,
+                )
+                tx.save(
+                    d.CalendarItem(
+                        pk=d.calendar_pk(d.secret_digest(new)), sk=d.CALENDAR_SK, user_id=user_id
+                    ),
+                    condition=d.CalendarItem.pk.does_not_exist(),
+                )
+                if old is not None:
+                    tx.delete(d.CalendarItem(d.calendar_pk(d.secret_digest(old)), d.CALENDAR_SK))
+        except TransactWriteError as exc:
+            if _condition_failed(exc, 0):
+                raise CalendarSecretTaken from exc
+            raise
+
+    def user_for_calendar(self, secret: str) -> str | None:
+        """The user whose feed `secret` opens: one GetItem."""
+        try:
+            item = d.CalendarItem.get(d.calendar_pk(d.secret_digest(secret)), d.CALENDAR_SK)
+        except DoesNotExist:
+            return None
+        return item.user_id
 
     # -------------------------------------------------------------- applications
 

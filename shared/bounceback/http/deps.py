@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Depends, Request
 
 from bounceback.errors import ServiceError
 from bounceback.infra.settings import ApiSettings
-from bounceback.ports import Identity, RecordStore, Stopper, TokenVerifier
+from bounceback.ports import CalendarStore, Identity, RecordStore, Stopper, TokenVerifier
 
 
 class Unauthorized(ServiceError):
@@ -37,6 +37,11 @@ def record_store(request: Request) -> RecordStore:
     return store
 
 
+def calendar_store(request: Request) -> CalendarStore:
+    calendars: CalendarStore = request.context["store"]
+    return calendars
+
+
 def token_verifier(request: Request) -> TokenVerifier:
     tokens: TokenVerifier = request.context["tokens"]
     return tokens
@@ -49,6 +54,7 @@ def stopper(request: Request) -> Stopper:
 
 Caller = Annotated[Identity, Depends(caller)]
 Store = Annotated[RecordStore, Depends(record_store)]
+Calendars = Annotated[CalendarStore, Depends(calendar_store)]
 Tokens = Annotated[TokenVerifier, Depends(token_verifier)]
 Stop = Annotated[Stopper, Depends(stopper)]
 

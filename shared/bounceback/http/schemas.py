@@ -348,6 +348,10 @@ class SentEmailOut(_Output):
     subject: str | None
 
 
+class CalendarAddress(BaseModel):
+    url: str = Field(description="Your private calendar feed (iCalendar); keep it to yourself")
+
+
 class Export(BaseModel):
     profile: ProfileOut
     applications: list[ApplicationOut]
