@@ -7,7 +7,8 @@ reports each request. Runs the real API handler against moto, in-process.
     .venv/bin/python bench/api_requests.py
 
 Targets: create application <= 3 including idempotency; a read or a list page
-<= 1; recording an event <= 2. Prints a table, then one JSON line of the figures.
+<= 1; recording an event <= 2; the calendar feed <= 2 (find the user by the
+secret, read their partition). Prints a table, then one JSON line of the figures.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ TARGETS: dict[str, int | None] = {
     "GET /activities": 1,
     "GET /me/export": None,
     "DELETE /me": None,
+    "GET /me/calendar (first use)": None,
+    "GET /me/calendar": 1,
+    "POST /me/calendar/rotate": None,
+    "GET /calendar/{secret}.ics": 2,
+    "GET /calendar/{secret}.ics (If-None-Match)": 2,
 }
 
 
@@ -146,6 +152,7 @@ def main() -> int:
         for label, call in extra_routes(api):
             TARGETS.setdefault(label, None)
             measure(label, call, rows)
+        measure_calendar(api, rows)
         measure("GET /me/export", lambda: api.get("/me/export"), rows)
         measure("DELETE /me", lambda: api.delete("/me"), rows)
     clock.use(None)
@@ -167,6 +174,26 @@ def main() -> int:
         json.dumps({"benchmark": "api_requests", "requests_per_call": figures, "targets_met": met})
     )
     return 0
+
+
+def measure_calendar(api: ApiClient, rows: dict[str, dict[str, Any]]) -> None:
+    """The feed's address, rotating it, and the feed itself as a calendar app fetches it."""
+    app_id = api.post("/applications", APPLICATION).json["id"]
+    api.post(
+        f"/applications/{app_id}/events",
+        {"type": "interview", "scheduled_for": "2027-02-10T14:00:00+01:00"},
+    )
+    measure("GET /me/calendar (first use)", lambda: api.get("/me/calendar"), rows)
+    measure("GET /me/calendar", lambda: api.get("/me/calendar"), rows)
+    rotated = measure("POST /me/calendar/rotate", lambda: api.post("/me/calendar/rotate"), rows)
+    path = "/calendar/" + rotated.json["url"].rsplit("/calendar/", 1)[1]
+    feed = measure("GET /calendar/{secret}.ics", lambda: api.get(path, user=None), rows)
+    etag = {"If-None-Match": feed.headers["ETag"]}
+    measure(
+        "GET /calendar/{secret}.ics (If-None-Match)",
+        lambda: api.get(path, user=None, headers=etag),
+        rows,
+    )
 
 
 def extra_routes(api: ApiClient) -> list[tuple[str, Callable[[], Any]]]:
