@@ -14,6 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from icalendar import Calendar
 
 from bounceback_local.client import RunningStack, call
 
@@ -221,6 +222,64 @@ def test_a_rejection_brings_an_acknowledgement_then_the_comeback_after_the_break
     assert comeback["sent_at"] == _stamp(comeback_at)
     assert _kinds(comeback)[:2] == ["ask_feedback", "week_plan"]
     assert stack.tick() == 0, "a second tick at the same time sends nothing"
+
+
+def test_an_interview_brings_a_prep_a_debrief_and_a_calendar_entry(stack: RunningStack) -> None:
+    # Given a user who records, at 10:00 UTC on day D, an interview on D+2 at 14:00 UTC
+    token, _ = stack.login("interview@example.com")
+    now = call("GET", f"{stack.url}/_local/clock").json["now"]
+    day = (datetime.fromisoformat(now.replace("Z", "+00:00")) + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    assert stack.set_clock(_stamp(day)).status == 200
+    created = call(
+        "POST",
+        f"{stack.url}/applications",
+        {"company": "Fabrikam; R&D, Inc.", "role": "Engineer", "source": "direct"},
+        token=token,
+    )
+    assert created.status == 201, created.text
+    start = (day + timedelta(days=2)).replace(hour=14)
+    scheduled = call(
+        "POST",
+        f"{stack.url}/applications/{created.json['id']}/events",
+        {"type": "interview", "scheduled_for": _stamp(start), "note": "Room 4, ask for Kim"},
+        token=token,
+    )
+    assert scheduled.status == 201, scheduled.text
+    stack.tick()
+
+    def mine() -> list[dict[str, Any]]:
+        return [m for m in stack.outbox() if m["to"] == ["interview@example.com"]]
+
+    assert mine() == []
+
+    # When the clock reaches send time on the day before, the prep goes in its own e-mail
+    stack.set_clock(_stamp((day + timedelta(days=1)).replace(hour=9)))
+    stack.tick()
+    (prep,) = mine()
+    assert _kinds(prep) == ["interview_prep"]
+    assert "Room 4, ask for Kim" in prep["text"]
+
+    # And the calendar feed, fetched over HTTP without a token, lists the interview
+    address = call("GET", f"{stack.url}/me/calendar", token=token)
+    assert address.status == 200, address.text
+    assert address.json["url"].startswith(f"{stack.url}/calendar/")
+    feed = call("GET", address.json["url"])
+    assert feed.status == 200 and feed.headers["Content-Type"].startswith("text/calendar")
+    (entry,) = Calendar.from_ical(feed.body).walk("VEVENT")
+    assert str(entry["summary"]) == "Interview: Fabrikam; R&D, Inc. — Engineer"
+    assert entry.decoded("dtstart") == start
+    unchanged = call("GET", address.json["url"], headers={"If-None-Match": feed.headers["ETag"]})
+    assert unchanged.status == 304
+
+    # And the day after the interview, at send time, the debrief
+    stack.set_clock(_stamp((day + timedelta(days=3)).replace(hour=9)))
+    stack.tick()
+    debrief = mine()[-1]
+    assert len(mine()) == 2
+    assert "interview_debrief" in _kinds(debrief)
+    assert "record the outcome" in debrief["text"]
 
 
 def test_the_outbox_page_shows_each_email_sandboxed(stack: RunningStack) -> None:
