@@ -1,7 +1,8 @@
-"""`bounceback demo`: one rejection, the recovery break and a quiet week, on a manual clock.
+"""`bounceback demo`: a rejection, the recovery break, an interview and a quiet week.
 
 It starts `bounceback local --clock manual` on a temporary data directory, records
-an application and a rejection for a demo user, moves the clock day by day to
+an application and a rejection for a demo user, and another application with an
+interview in three days, moves the clock day by day to
 09:00 UTC (the default send time) for ten days, runs the schedule each time and
 prints the e-mails in the order they went out. Each e-mail is also written as
 `NN-<kinds>.html` and `NN-<kinds>.txt` into a folder (`--out`, by default a new one
@@ -84,12 +85,42 @@ def run_demo(port: int = 0, out: Path | None = None) -> int:
             )
             assert rejected.status == 201, rejected.text
             print(f"{day:%a %d %b %H:%M}  The recruiter called: rejected. Recorded it.")
+            other = call(
+                "POST",
+                f"{stack.url}/applications",
+                {
+                    "company": "Contoso Health",
+                    "role": "Product Analyst",
+                    "source": "referral",
+                    "applied_on": (day - timedelta(days=6)).date().isoformat(),
+                    "contact_name": "Priya Shah",
+                    "contact_email": "priya@contoso.example",
+                },
+                token=token,
+            )
+            assert other.status == 201, other.text
+            interview_at = (day + timedelta(days=3)).replace(hour=15)
+            invited = call(
+                "POST",
+                f"{stack.url}/applications/{other.json['id']}/events",
+                {
+                    "type": "interview",
+                    "scheduled_for": _stamp(interview_at),
+                    "note": "Video call with Priya and the team lead; link in the invite.",
+                },
+                token=token,
+            )
+            assert invited.status == 201, invited.text
+            print(
+                f"{day:%a %d %b %H:%M}  Contoso Health invited them to an interview on "
+                f"{interview_at:%a %d %b at %H:%M} UTC. Recorded it."
+            )
             stack.tick()
             for offset in range(1, 11):
                 moment = (day + timedelta(days=offset)).replace(hour=9)
                 stack.set_clock(_stamp(moment))
                 stack.tick()
-            print(f"\nNo activity after that. The e-mails {DEMO_EMAIL} got:\n")
+            print(f"\nNothing else recorded after that. The e-mails {DEMO_EMAIL} got:\n")
             emails = stack.outbox()
             print(timeline(emails))
             folder = out or Path(tempfile.mkdtemp(prefix="bounceback-demo-emails-"))
