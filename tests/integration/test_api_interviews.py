@@ -137,6 +137,10 @@ def test_each_user_sees_only_their_own_feed(api: ApiClient) -> None:
     assert alice != bob
     bob_feed = api.get(bob, user=None).text
     assert "Bob Inc" in bob_feed and "Alice Corp" not in bob_feed
+    # And Alice rotating her address leaves Bob's alone
+    assert api.post("/me/calendar/rotate", user="alice").status == 200
+    assert api.get(bob, user=None).status == 200
+    assert api.get(alice, user=None).status == 404
 
 
 def test_rotating_retires_the_old_address(api: ApiClient) -> None:

@@ -68,6 +68,8 @@ def test_every_authenticated_route_is_covered_here() -> None:
         "GET /activities",
         "GET /nudges",
         "GET /summary",
+        "GET /me/calendar",
+        "POST /me/calendar/rotate",
     }
     assert not unknown, f"new routes need an ownership rule here: {unknown}"
 
