@@ -19,6 +19,7 @@ from .localtime import as_utc, local_date
 from .model import Application, UserState
 from .planner.content import FOLLOW_UP_AFTER
 from .planner.history import break_on, find_breaks, finished_spans, scheduled_interviews
+from .planner.rules.follow_up import NO_RESPONSE_AFTER
 
 __all__ = ["CALENDAR_NAME", "CalendarFeed", "calendar_feed"]
 
@@ -26,7 +27,6 @@ CALENDAR_NAME: Final = "Bounceback"
 PRODID: Final = "-//Bounceback//Job search calendar//EN"
 UID_DOMAIN: Final = "bounceback.invalid"
 INTERVIEW_LENGTH: Final = timedelta(hours=1)
-NO_RESPONSE_AFTER: Final = 30
 _EPOCH: Final = datetime(2000, 1, 1, tzinfo=UTC)
 
 
