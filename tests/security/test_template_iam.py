@@ -193,7 +193,25 @@ def test_table_access_is_limited_to_named_partitions(name: str) -> None:
         if statement["Effect"] == "Allow" and _on_table(statement):
             keys = _leading_keys(statement)
             assert keys, (name, statement.get("Sid"))
-            assert set(keys) <= {"USER#*", "DISPATCHER"}, (name, keys)
+            assert set(keys) <= {"USER#*", "DISPATCHER", "CAL#*"}, (name, keys)
+
+
+def test_only_the_api_reaches_calendar_lookups_and_only_item_by_item() -> None:
+    """A feed's secret leads to its user by one GetItem; nothing may list or query them."""
+    for name, function in FUNCTIONS.items():
+        for statement in statements(function):
+            if statement["Effect"] != "Allow" or not _on_table(statement):
+                continue
+            keys = _leading_keys(statement) or []
+            if "CAL#*" not in keys:
+                continue
+            assert name == "ApiFunction", name
+            assert keys == ["CAL#*"], keys
+            assert set(as_list(statement["Action"])) == {
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:DeleteItem",
+            }
 
 
 def test_only_the_dispatcher_reaches_its_own_item() -> None:

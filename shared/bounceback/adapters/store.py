@@ -167,14 +167,18 @@ class DynamoRecordStore:
                 page_size=500,
             )
         )
-        for item in list(keys):
-            secret = getattr(item, "calendar_secret", None)
-            if isinstance(item, d.ProfileItem) and secret:
-                keys.append(d.CalendarItem(d.calendar_pk(d.secret_digest(secret)), d.CALENDAR_SK))
+        lookups = [
+            d.CalendarItem(d.calendar_pk(d.secret_digest(item.calendar_secret)), d.CALENDAR_SK)
+            for item in keys
+            if isinstance(item, d.ProfileItem) and item.calendar_secret
+        ]
         with d.BaseItem.batch_write() as batch:
             for item in keys:
                 batch.delete(item)
-        return len(keys)
+        # On its own: the role may reach CAL# items only item by item.
+        for lookup in lookups:
+            lookup.delete()
+        return len(keys) + len(lookups)
 
     # -------------------------------------------------------------- calendar feed
 
