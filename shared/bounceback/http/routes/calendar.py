@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from bounceback.http import schemas as s
 from bounceback.http.deps import Calendars, Caller, Settings, Store
-from bounceback.http.responses import answers
+from bounceback.http.responses import ERRORS, answers
 from bounceback.infra import clock
 from bounceback.usecases import calendar
 
@@ -61,6 +61,7 @@ def rotate_calendar_address(
         },
         304: {"description": "Not modified since the ETag given in If-None-Match"},
         404: {"description": "No feed at this address", "content": {"text/plain": {}}},
+        422: ERRORS[422],
     },
 )
 def calendar_feed(file: str, calendars: Calendars) -> Response[str]:
