@@ -41,6 +41,14 @@ class StoredApplication:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class ImportItem:
+    """One record an import stores, with the local dates of search activity it adds."""
+
+    record: Application | Activity
+    days: tuple[date, ...]
+
+
 class RecordStore(Protocol):
     """What the records use cases need from storage."""
 
@@ -84,6 +92,13 @@ class RecordStore(Protocol):
     ) -> Page: ...
 
     def load_state(self, user_id: str) -> UserState | None: ...
+
+    def import_records(
+        self, identity: Identity, items: Sequence[ImportItem], now: datetime
+    ) -> frozenset[str]:
+        """Store new records in batches and touch the profile once; answer the ids of
+        the records that could not be stored (the ones before them are stored)."""
+        ...
 
 
 class CalendarSecretTaken(Exception):

@@ -157,6 +157,7 @@ class EventMap(MapAttribute[str, Any]):
     channel = UnicodeAttribute(null=True)
     note = UnicodeAttribute(null=True)
     scheduled_for = UTCDateTimeAttribute(null=True)
+    imported_at = UTCDateTimeAttribute(null=True)
 
 
 class ApplicationItem(BaseItem, discriminator="application"):
@@ -174,6 +175,7 @@ class ApplicationItem(BaseItem, discriminator="application"):
     events = ListAttribute(of=EventMap, default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    imported_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
     by_status = ByStatusIndex()
 
@@ -184,6 +186,7 @@ class ActivityItem(BaseItem, discriminator="activity"):
     date = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    imported_at = UTCDateTimeAttribute(null=True)
 
 
 class SentEmailItem(BaseItem, discriminator="sent_email"):
@@ -273,6 +276,7 @@ def event_from_map(raw: EventMap) -> Event:
         channel=raw.channel,  # type: ignore[arg-type]
         note=raw.note,
         scheduled_for=raw.scheduled_for,
+        imported_at=raw.imported_at,
     )
 
 
@@ -285,6 +289,7 @@ def event_to_map(event: Event) -> EventMap:
         channel=event.channel,
         note=event.note,
         scheduled_for=event.scheduled_for,
+        imported_at=event.imported_at,
     )
 
 
@@ -303,6 +308,7 @@ def application_from_item(item: ApplicationItem) -> Application:
         events=tuple(event_from_map(e) for e in item.events or ()),
         created_at=item.created_at,
         updated_at=item.updated_at,
+        imported_at=item.imported_at,
     )
 
 
@@ -327,6 +333,7 @@ def application_to_item(
         events=[event_to_map(e) for e in app.events],
         created_at=app.created_at,
         updated_at=app.updated_at,
+        imported_at=app.imported_at,
     )
     if version is not None:
         item.version = version
@@ -340,6 +347,7 @@ def activity_from_item(item: ActivityItem) -> Activity:
         date=date.fromisoformat(item.date),
         note=item.note,
         created_at=item.created_at,
+        imported_at=item.imported_at,
     )
 
 
@@ -353,6 +361,7 @@ def activity_to_item(user_id: str, activity: Activity) -> ActivityItem:
         date=activity.date.isoformat(),
         note=activity.note,
         created_at=activity.created_at,
+        imported_at=activity.imported_at,
     )
 
 

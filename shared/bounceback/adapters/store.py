@@ -13,12 +13,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Mapping
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import (
+    DoesNotExist,
+    PutError,
+    PynamoDBException,
+    TransactWriteError,
+    UpdateError,
+)
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -26,7 +34,15 @@ from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import due_keys
 from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
-from bounceback.ports import CalendarSecretTaken, Identity, Page, StoredApplication
+from bounceback.ports import CalendarSecretTaken, Identity, ImportItem, Page, StoredApplication
+
+logger = logging.getLogger(__name__)
+
+# BatchWriteItem takes at most 25 puts; unprocessed ones are sent again after
+# BACKOFF_S, doubling, at most BATCH_ATTEMPTS times in all.
+BATCH_SIZE = 25
+BATCH_ATTEMPTS = 6
+BACKOFF_S = 0.05
 
 
 def _encode_cursor(payload: Mapping[str, str | None]) -> str:
@@ -362,6 +378,74 @@ class DynamoRecordStore:
             {"of": "activities", "since": since_key},
             lambda raw, activity: str(raw.sk),
         )
+
+    # -------------------------------------------------------------- import
+
+    def import_records(
+        self,
+        identity: Identity,
+        items: Sequence[ImportItem],
+        now: datetime,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> frozenset[str]:
+        """Put new records 25 to a request, then touch the profile once for all.
+
+        Unprocessed items (throttling) are sent again with exponential backoff. When a
+        batch still fails, the import stops there: earlier batches stay stored, and the
+        ids of this batch and every later one are answered as not stored. The profile
+        is touched for what was stored (activity days, plan version, due now).
+        The records are new (the use case left out every id already stored), so the
+        puts carry no condition: BatchWriteItem has none.
+        """
+        stored_days: set[date] = set()
+        failed: list[str] = []
+        for start in range(0, len(items), BATCH_SIZE):
+            chunk = items[start : start + BATCH_SIZE]
+            if failed or not self._put_batch(
+                [self._import_item(identity, i) for i in chunk], sleep
+            ):
+                failed.extend(i.record.id for i in chunk)
+                continue
+            for item in chunk:
+                stored_days.update(item.days)
+        if len(failed) < len(items):
+            p = d.ProfileItem
+            actions = self._touch_actions(identity, now)
+            if stored_days:
+                actions.append(p.activity_days.add({day.isoformat() for day in stored_days}))
+            p(d.user_pk(identity.user_id), d.PROFILE_SK).update(actions=actions)
+        return frozenset(failed)
+
+    @staticmethod
+    def _import_item(identity: Identity, item: ImportItem) -> d.BaseItem:
+        record = item.record
+        if isinstance(record, Application):
+            # What `save()` would set for a new item: the next edit expects version 1.
+            return d.application_to_item(identity.user_id, record, version=1)
+        return d.activity_to_item(identity.user_id, record)
+
+    @staticmethod
+    def _put_batch(models: Sequence[d.BaseItem], sleep: Callable[[float], None]) -> bool:
+        """One BatchWriteItem of up to 25 puts, retrying unprocessed ones; False if some
+        could not be written."""
+        connection = d.BaseItem._get_connection()  # the table connection pynamodb's batches use
+        table = d.BaseItem.Meta.table_name
+        pending: list[Any] = [m.serialize() for m in models]
+        delay = BACKOFF_S
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                sleep(delay)
+                delay *= 2
+            try:
+                answer = connection.batch_write_item(put_items=pending)
+            except PynamoDBException:
+                logger.warning("BatchWriteItem failed (attempt %d)", attempt + 1, exc_info=True)
+                continue
+            unprocessed = (answer or {}).get("UnprocessedItems", {}).get(table) or []
+            if not unprocessed:
+                return True
+            pending = [request["PutRequest"]["Item"] for request in unprocessed]
+        return False
 
     # -------------------------------------------------------------- whole state
 

@@ -109,6 +109,8 @@ class Event:
     `occurred_at` is when it happened (it dates the search activity);
     `recorded_at` is when the user told us (it times the acknowledgement).
     `scheduled_for` is an `interview` event's start, when the user scheduled one.
+    `imported_at` is set when the event came in through an import: it is history,
+    never acknowledged or congratulated (see `known_at`).
     """
 
     id: str
@@ -118,6 +120,7 @@ class Event:
     channel: RejectionChannel | None = None
     note: str | None = None
     scheduled_for: datetime | None = None
+    imported_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class Application:
     events: tuple[Event, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    imported_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,20 @@ class Activity:
     date: date
     note: str | None = None
     created_at: datetime | None = None
+    imported_at: datetime | None = None
+
+
+def known_at(record: Event | Application | Activity) -> datetime | None:
+    """When Bounceback learnt of `record`: its import, else when it was recorded.
+
+    An export carried to another deployment keeps its original recording times; the
+    rules that ask "did we know of this yet?" read this moment instead.
+    """
+    if record.imported_at is not None:
+        return record.imported_at
+    if isinstance(record, Event):
+        return record.recorded_at
+    return record.created_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,12 @@ from bounceback.http.schemas import PATTERN_WORDS
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
+CSV = "text/csv"
+
+# The import route alone takes files up to 2 MiB, as CSV or JSON; its route reads
+# (and decodes) the body itself, row by row.
+IMPORT_ROUTE = ("POST", "/applications/import")
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 # Routes that accept an HTML form post besides JSON (the web form, the unsubscribe page).
 FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe")})
@@ -65,15 +71,18 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
     raw = event.get("body")
     if not raw:
         return None
-    size = len(raw) * 3 // 4 if event.get("isBase64Encoded") else len(raw.encode())
-    if size > MAX_BODY_BYTES:
-        return error_event_response(
-            413, "payload_too_large", f"the body is over {MAX_BODY_BYTES} bytes"
-        )
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    media_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
     route = event.get("routeKey", "").split(" ", 1)
     method_path = (route[0], route[1]) if len(route) == 2 else ("", "")
+    limit = MAX_IMPORT_BYTES if method_path == IMPORT_ROUTE else MAX_BODY_BYTES
+    size = _decoded_size(raw) if event.get("isBase64Encoded") else len(raw.encode())
+    if size > limit:
+        return error_event_response(413, "payload_too_large", f"the body is over {limit} bytes")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", JSON).split(";")[0].strip().lower() or JSON
+    if method_path == IMPORT_ROUTE:
+        if media_type in (CSV, JSON):
+            return None
+        return error_event_response(415, "unsupported_media_type", f"send {CSV} or {JSON}")
     if method_path in BODY_IGNORED:
         return None
     if media_type == FORM and method_path in FORM_ROUTES:
@@ -94,6 +103,11 @@ def guard_request(event: Mapping[str, Any]) -> dict[str, Any] | None:
     if not isinstance(document, dict):
         return error_event_response(400, "bad_request", "the body must be a JSON object")
     return None
+
+
+def _decoded_size(raw: str) -> int:
+    """The byte length of a base64 text once decoded (padding excluded)."""
+    return len(raw) * 3 // 4 - raw[-2:].count("=")
 
 
 _REPEATED_FIELD = error_event_response(400, "bad_request", "a form field was sent more than once")

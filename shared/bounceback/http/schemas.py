@@ -32,6 +32,7 @@ from bounceback.domain.model import (
     Source,
     Status,
 )
+from bounceback.usecases.importing import ImportResult, RowIssue
 
 # `date` is also a field name below; this alias keeps the type reachable there.
 Day = date
@@ -294,6 +295,7 @@ class EventOut(_Output):
     channel: RejectionChannel | None
     note: str | None
     scheduled_for: datetime | None
+    imported_at: datetime | None = None
 
 
 class ApplicationOut(_Output):
@@ -310,6 +312,7 @@ class ApplicationOut(_Output):
     events: list[EventOut]
     created_at: datetime
     updated_at: datetime
+    imported_at: datetime | None = None
 
     @classmethod
     def of(cls, app: Application) -> ApplicationOut:
@@ -332,6 +335,7 @@ class ActivityOut(_Output):
     date: Day
     note: str | None
     created_at: datetime
+    imported_at: datetime | None = None
 
 
 class ActivityPage(BaseModel):
@@ -400,6 +404,88 @@ class SummaryOut(BaseModel):
     this_week: WeekCountsOut
     last_week: WeekCountsOut
     response_rate: float
+
+
+class ImportIssueOut(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class ImportPreviewOut(BaseModel):
+    """One row as it would be stored (the first rows of a dry run)."""
+
+    row: int
+    company: str
+    role: str
+    applied_on: Day
+    status: Status
+    source: Source
+    events: list[str]
+
+
+class ImportOut(BaseModel):
+    """What an import stored, or with `dry_run` would store.
+
+    `created` applications (and `activities_created` from an export's JSON) are new;
+    `duplicates` matched a stored record or an earlier row; rows in `errors` were
+    skipped; `notes` explain what was guessed on rows that were imported. `columns`
+    names the field each recognised CSV header filled.
+    """
+
+    created: int
+    duplicates: int
+    errors: list[ImportIssueOut]
+    notes: list[ImportIssueOut]
+    activities_created: int
+    dry_run: bool
+    date_order: Literal["mdy", "dmy"]
+    rows: int
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    preview: list[ImportPreviewOut]
+
+    @classmethod
+    def of(
+        cls,
+        result: ImportResult,
+        *,
+        dry_run: bool,
+        date_order: Literal["mdy", "dmy"],
+        columns: dict[str, str] | None = None,
+        ignored_columns: list[str] | None = None,
+    ) -> ImportOut:
+        def issues(found: tuple[RowIssue, ...]) -> list[ImportIssueOut]:
+            return [ImportIssueOut(row=i.row, field=i.field, message=i.message) for i in found]
+
+        return cls(
+            created=result.created,
+            duplicates=result.duplicates,
+            errors=issues(result.errors),
+            notes=issues(result.notes),
+            activities_created=result.activities_created,
+            dry_run=dry_run,
+            date_order=date_order,
+            rows=result.rows,
+            columns=columns or {},
+            ignored_columns=ignored_columns or [],
+            preview=[
+                ImportPreviewOut(
+                    row=row,
+                    company=app.company,
+                    role=app.role,
+                    applied_on=app.applied_on,
+                    status=app.status,
+                    source=app.source,
+                    events=[
+                        f"{e.occurred_at.date().isoformat()} {e.type}"
+                        + (f" ({e.channel})" if e.channel else "")
+                        for e in app.events
+                    ],
+                )
+                for row, app in (result.preview if dry_run else ())
+            ],
+        )
 
 
 class ErrorDetail(BaseModel):

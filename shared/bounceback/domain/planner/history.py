@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from ..localtime import as_utc, local_date, zone
-from ..model import Application, Event, UserState
+from ..model import Application, Event, UserState, known_at
 from .contract import DAY_CLAIM, EVENT_CLAIM
 
 __all__ = [
@@ -134,20 +134,24 @@ def _activity_dates(state: UserState) -> Iterable[date]:
     return (day for day, _ in activity_records(state))
 
 
-def activity_records(state: UserState) -> Iterable[tuple[date, datetime | None]]:
-    """Each search activity's date and, when known, the moment it was recorded.
+def _known(moment: datetime | None) -> datetime | None:
+    return as_utc(moment) if moment is not None else None
 
-    A scheduled interview counts on the local date it is scheduled for.
+
+def activity_records(state: UserState) -> Iterable[tuple[date, datetime | None]]:
+    """Each search activity's date and, when known, the moment we learnt of it
+    (recorded, or imported: see `known_at`). A scheduled interview counts on the
+    local date it is scheduled for.
     """
     tzname = state.profile.timezone
     for app in state.applications:
-        yield app.applied_on, as_utc(app.created_at) if app.created_at else None
+        yield app.applied_on, _known(known_at(app))
         for event in app.events:
-            yield local_date(event.occurred_at, tzname), as_utc(event.recorded_at)
+            yield local_date(event.occurred_at, tzname), _known(known_at(event))
         for event, start in scheduled_interviews(app):
-            yield local_date(start, tzname), as_utc(event.recorded_at)
+            yield local_date(start, tzname), _known(known_at(event))
     for activity in state.activities:
-        yield activity.date, as_utc(activity.created_at) if activity.created_at else None
+        yield activity.date, _known(known_at(activity))
 
 
 def last_activity_date(state: UserState, *, on_or_before: date | None = None) -> date | None:
@@ -177,20 +181,25 @@ def weekly_activity(state: UserState, first_monday: date, weeks: int) -> list[tu
 
 
 def finished_spans(state: UserState) -> list[tuple[datetime, datetime]]:
-    """[accepted recorded, next new application recorded) spans: the search was over."""
+    """[accepted recorded, next new application recorded) spans: the search was over.
+
+    An imported `accepted` is history: it finishes nothing. An imported application
+    counts as recorded when it was imported.
+    """
     tz = zone(state.profile.timezone)
     acceptances = sorted(
         (as_utc(event.recorded_at), app.id)
         for app in state.applications
         for event in app.events
-        if event.type == "accepted"
+        if event.type == "accepted" and event.imported_at is None
     )
     if not acceptances:
         return []
     recorded: list[tuple[datetime, str]] = []
     for app in state.applications:
-        if app.created_at is not None:
-            moment = as_utc(app.created_at)
+        known = known_at(app)
+        if known is not None:
+            moment = as_utc(known)
         else:
             moment = datetime.combine(app.applied_on, time(), tzinfo=tz).astimezone(UTC)
         recorded.append((moment, app.id))

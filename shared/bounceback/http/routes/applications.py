@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import base64
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,13 +12,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Que
 
 from bounceback.domain.model import Status
 from bounceback.errors import NotFound
+from bounceback.http import imports
 from bounceback.http import schemas as s
 from bounceback.http.deps import Caller, Settings, Store
 from bounceback.http.keyed_create import create_with_key
 from bounceback.http.responses import ERRORS, answers
 from bounceback.ids import is_id
 from bounceback.infra import clock
-from bounceback.usecases import records
+from bounceback.usecases import importing, records
 
 router = Router()
 
@@ -117,3 +120,38 @@ def record_event(
         event=s.EventOut.model_validate(event), application=s.ApplicationOut.of(updated)
     )
     return Response(201, content_types.APPLICATION_JSON, recorded)
+
+
+@router.post(
+    "/applications/import",
+    summary="Import applications from a CSV or from GET /me/export's JSON",
+    description=(
+        "Send `text/csv` (columns matched by header) or `application/json` (the export), "
+        "at most 5,000 rows and 2 MiB. Rows with errors are skipped and listed; duplicates "
+        "of stored applications or of earlier rows are counted, not stored. "
+        "`dry_run=true` stores nothing and previews the first rows."
+    ),
+    responses=answers(200, "What the import did (or would do)", 400, 413, 415, 422),
+)
+def import_applications(
+    caller: Caller,
+    store: Store,
+    dry_run: Annotated[bool, Query()] = False,
+    date_order: Annotated[Literal["mdy", "dmy"], Query()] = "mdy",
+) -> s.ImportOut:
+    event = router.current_event
+    raw = event.body or ""
+    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
+    now = clock.now()
+    state = records.load_state(store, caller, now)
+    zone = ZoneInfo(state.profile.timezone)
+    today = records.local_today(state.profile, now)
+    text = imports.decode(body)
+    media_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    info: dict[str, Any] = {}
+    if media_type == "text/csv":
+        parsed, info = imports.read_csv(text, date_order, zone, today)
+    else:
+        parsed = imports.read_json(text, zone, today)
+    result = importing.import_records(store, caller, state, parsed, now, dry_run=dry_run)
+    return s.ImportOut.of(result, dry_run=dry_run, date_order=date_order, **info)

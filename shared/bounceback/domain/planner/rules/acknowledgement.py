@@ -28,7 +28,10 @@ def _send_time(ctx: Context, recorded_at: datetime) -> datetime:
 
 
 def emails(ctx: Context) -> list[PlannedEmail]:
-    """One e-mail per rejection not yet answered, while its break lasts."""
+    """One e-mail per rejection not yet answered, while its break lasts.
+
+    An imported rejection is history and gets none (docs/behaviour.md, "Import").
+    """
     found: list[PlannedEmail] = []
     used = ctx.history.used_events
     done = ctx.history.done
@@ -38,6 +41,8 @@ def emails(ctx: Context) -> list[PlannedEmail]:
             key = f"ack:{event.id}"
             if event.id in used or key in done:
                 continue
+            if event.imported_at is not None:
+                continue  # imported history: never acknowledged
             if ctx.in_finished(as_utc(event.recorded_at)):
                 continue
             due = _send_time(ctx, event.recorded_at)

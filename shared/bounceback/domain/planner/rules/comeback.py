@@ -6,9 +6,10 @@ See docs/behaviour.md, "Comeback".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ...localtime import as_utc
-from ...model import PERSONAL_CHANNELS
+from ...model import PERSONAL_CHANNELS, Event, known_at
 from ..content import label, week_plan
 from ..context import Context, Item
 from ..contract import Nudge
@@ -16,6 +17,10 @@ from ..history import Break
 from ..sections import AskFeedbackSection, ReplaySection
 
 _GROUP = ("comeback", "")  # a later break's comeback supersedes a pending older one
+
+
+def _known_at(event: Event) -> datetime:
+    return as_utc(known_at(event) or event.recorded_at)
 
 
 @dataclass(slots=True, kw_only=True, eq=False)
@@ -68,7 +73,7 @@ def items(ctx: Context) -> list[Item]:
         due = ctx.send_at(brk.comeback)
         if due < ctx.reopened_at:
             continue
-        if min(as_utc(ev.recorded_at) for _, ev in brk.rejections) >= due:
+        if min(_known_at(ev) for _, ev in brk.rejections) >= due:
             continue  # reported only after the break was over
         app, event = brk.last
         personal = event.channel in PERSONAL_CHANNELS

@@ -19,8 +19,8 @@ def emails(ctx: Context) -> list[PlannedEmail]:
     done = ctx.history.done
     for app in ctx.state.applications:
         for event in app.events:
-            if event.type != "accepted":
-                continue
+            if event.type != "accepted" or event.imported_at is not None:
+                continue  # an imported acceptance is history: no congratulations
             key = f"congrats:{event.id}"
             if event.id in used or key in done:
                 continue

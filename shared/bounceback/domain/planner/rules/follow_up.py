@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Final
 
 from ...localtime import as_utc, local_date, next_send_time
-from ...model import Application
+from ...model import Application, known_at
 from ..content import FOLLOW_UP_AFTER, label
 from ..context import Context, Item
 from ..contract import Nudge
@@ -40,10 +40,12 @@ class _FollowUp(Item):
 
 
 def _not_before(ctx: Context, day: date, app: Application) -> tuple[date, datetime]:
-    """The natural day and send time, but never before the application was recorded."""
+    """The natural day and send time, but never before we learnt of the application
+    (recorded or imported)."""
     due = ctx.send_at(day)
-    if app.created_at is not None and as_utc(app.created_at) > due:
-        due = next_send_time(as_utc(app.created_at), ctx.hour, ctx.tzname)
+    known = known_at(app)
+    if known is not None and as_utc(known) > due:
+        due = next_send_time(as_utc(known), ctx.hour, ctx.tzname)
         day = local_date(due, ctx.tzname)
     return day, due
 

@@ -11,6 +11,7 @@ from typing import Final
 
 from ...localtime import as_utc
 from ..content import WEEK_PLAN_LOOKBACK, least_recent
+from ...model import known_at as learnt_at
 from ..context import Context, Item
 from ..contract import Nudge
 from ..history import clamp
@@ -73,7 +74,9 @@ def items(ctx: Context) -> list[Item]:
     if ctx.breaks and ctx.breaks[-1].comeback > anchor:
         anchor = ctx.breaks[-1].comeback
         since_kind = "comeback"
-        known_at = max(as_utc(ev.recorded_at) for _, ev in ctx.breaks[-1].rejections)
+        known_at = max(
+            as_utc(learnt_at(ev) or ev.recorded_at) for _, ev in ctx.breaks[-1].rejections
+        )
     if profile.paused_until is not None and profile.paused_until >= anchor:
         anchor = profile.paused_until + timedelta(days=1)
         since_kind = "pause"
