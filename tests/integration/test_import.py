@@ -213,3 +213,56 @@ def test_round_trip_export_erase_import(api: ApiClient) -> None:
     assert all(a["imported_at"] for a in again["applications"])
     repeat = api.post("/applications/import", original).json
     assert (repeat["created"], repeat["duplicates"]) == (0, 3)
+
+
+def test_a_failure_midway_keeps_what_was_stored_and_a_repeat_completes_it(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bounceback.adapters.store import DynamoRecordStore
+
+    real = DynamoRecordStore._put_batch
+    calls = {"n": 0}
+
+    def flaky(models, sleep):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        return False if calls["n"] == 3 else real(models, sleep)
+
+    monkeypatch.setattr(DynamoRecordStore, "_put_batch", staticmethod(flaky))
+    first = send(api, _rows(80)).json
+    assert first["created"] == 50
+    assert [e["row"] for e in first["errors"]] == list(range(51, 81))
+    assert all("not stored" in e["message"] for e in first["errors"])
+    monkeypatch.setattr(DynamoRecordStore, "_put_batch", staticmethod(real))
+    second = send(api, _rows(80)).json
+    assert (second["created"], second["duplicates"], second["errors"]) == (30, 50, [])
+
+
+def test_unprocessed_items_are_sent_again_with_backoff() -> None:
+    from bounceback.adapters import store as store_module
+
+    answers = [
+        {"UnprocessedItems": {"t": [{"PutRequest": {"Item": {"pk": {"S": "x"}}}}]}},
+        {"UnprocessedItems": {}},
+    ]
+    sent: list[int] = []
+    waits: list[float] = []
+
+    class Connection:
+        def batch_write_item(self, put_items):  # type: ignore[no-untyped-def]
+            sent.append(len(put_items))
+            return answers.pop(0)
+
+    class Item:
+        def serialize(self):  # type: ignore[no-untyped-def]
+            return {"pk": {"S": "x"}}
+
+    original = store_module.d.BaseItem._get_connection
+    original_table = store_module.d.BaseItem.Meta.table_name
+    store_module.d.BaseItem._get_connection = classmethod(lambda cls: Connection())  # type: ignore[assignment,method-assign]
+    store_module.d.BaseItem.Meta.table_name = "t"
+    try:
+        ok = store_module.DynamoRecordStore._put_batch([Item(), Item()], waits.append)  # type: ignore[list-item]
+    finally:
+        store_module.d.BaseItem._get_connection = original  # type: ignore[method-assign]
+        store_module.d.BaseItem.Meta.table_name = original_table
+    assert ok and sent == [2, 1] and waits == [store_module.BACKOFF_S]
