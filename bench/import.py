@@ -1,0 +1,146 @@
+"""Importing 5,000 applications into the local stack, and the e-mails that follow.
+
+    .venv/bin/python bench/import.py [--rows N]
+
+An in-process `bounceback local` (manual clock) on a fresh data directory; one user
+signs in and sends a CSV of `--rows` rows (a mix of statuses, dates over the last
+year, a few rejections inside the current break) to `POST /applications/import`.
+Counted through botocore's event hooks: every DynamoDB request the import makes.
+Then the manual clock walks the next two days hour by hour, running `/_local/tick`
+each time, and the outbox is read.
+
+Targets: DynamoDB requests <= rows/25 + 10; at most one e-mail a day; no
+acknowledgement and no congratulations. Prints the figures, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import shutil
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import botocore.handlers
+
+CALLS: Counter[str] = Counter()
+
+
+def _count(model: Any, **_: Any) -> None:
+    CALLS[model.name] += 1
+
+
+botocore.handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", _count))
+
+START = datetime(2027, 2, 3, 10, 0, tzinfo=UTC)  # a Wednesday
+STATUSES = ("Applied",) * 6 + ("Interviewing", "Rejected", "No response", "Offer Accepted")
+
+
+def sample_csv(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Company", "Job Title", "Date Applied", "Status", "Notes"])
+    for n in range(rows):
+        applied = START.date() - timedelta(days=1 + n % 365)
+        status = STATUSES[n % len(STATUSES)]
+        writer.writerow([f"Company {n}", "Analyst", applied.strftime("%m/%d/%Y"), status, "bench"])
+    # Two rejections dated yesterday: inside today's break, never acknowledged.
+    for n in range(2):
+        writer.writerow(
+            [
+                f"Recent {n}",
+                "Analyst",
+                (START.date() - timedelta(days=1)).isoformat(),
+                "Rejected",
+                "",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rows", type=int, default=5_000)
+    args = parser.parse_args()
+    from bounceback_local.client import call
+    from bounceback_local.stack import LocalStack
+
+    workdir = Path(tempfile.mkdtemp(prefix="bounceback-import-"))
+    stack = LocalStack(port=0, clock_mode="manual", data_dir=workdir / "data", quiet=True)
+    stack.start()
+    try:
+        call("POST", f"{stack.url}/_local/clock", {"now": START.isoformat()})
+        token = call("POST", f"{stack.url}/_local/login", {"email": "bench@example.com"}).json[
+            "token"
+        ]
+        call("GET", f"{stack.url}/me", token=token)
+        body = sample_csv(args.rows - 2)
+        CALLS.clear()
+        started = time.perf_counter()
+        answer = call(
+            "POST",
+            f"{stack.url}/applications/import",
+            body,
+            token=token,
+            headers={"Content-Type": "text/csv"},
+            timeout=600,
+        )
+        wall_s = time.perf_counter() - started
+        requests = dict(CALLS)
+        assert answer.status == 200, answer.text
+        result = answer.json
+        print(
+            f"import of {args.rows} rows ({len(body) / 1e6:.2f} MB): {answer.status}, "
+            f"created {result['created']}, duplicates {result['duplicates']}, "
+            f"errors {len(result['errors'])}, {wall_s:.1f} s"
+        )
+        print(f"DynamoDB requests: {sum(requests.values())} {requests}")
+        per_day: list[int] = []
+        moment = START
+        for _ in range(2):  # each UTC day: the user's zone is UTC
+            before = len(call("GET", f"{stack.url}/_local/outbox").json)
+            for _ in range(24):
+                moment += timedelta(hours=1)
+                call("POST", f"{stack.url}/_local/clock", {"now": moment.isoformat()})
+                call("POST", f"{stack.url}/_local/tick", timeout=600)
+            per_day.append(len(call("GET", f"{stack.url}/_local/outbox").json) - before)
+        emails = call("GET", f"{stack.url}/_local/outbox").json
+        kinds: Counter[str] = Counter()
+        for email in emails:
+            header = {k.lower(): v for k, v in (email.get("headers") or {}).items()}
+            for kind in (header.get("x-bounceback-kinds") or "").split(","):
+                if kind:
+                    kinds[kind] += 1
+        print(f"e-mails in the next two days: {per_day} per day; kinds {dict(kinds)}")
+    finally:
+        stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    total = sum(requests.values())
+    target = args.rows // 25 + 10
+    figures = {
+        "rows": args.rows,
+        "created": result["created"],
+        "dynamodb_requests": total,
+        "dynamodb_target": target,
+        "wall_s": round(wall_s, 2),
+        "emails_per_day": per_day,
+        "acknowledgements": kinds.get("acknowledgement", 0),
+        "congratulations": kinds.get("congratulations", 0),
+        "kinds": dict(kinds),
+        "ok": total <= target
+        and max(per_day) <= 1
+        and not kinds.get("acknowledgement")
+        and not kinds.get("congratulations"),
+    }
+    print(json.dumps(figures))
+    return 0 if figures["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
