@@ -266,3 +266,28 @@ def test_unprocessed_items_are_sent_again_with_backoff() -> None:
         store_module.d.BaseItem._get_connection = original  # type: ignore[method-assign]
         store_module.d.BaseItem.Meta.table_name = original_table
     assert ok and sent == [2, 1] and waits == [store_module.BACKOFF_S]
+
+
+def test_bounceback_csv_export_imports_back_with_its_events(api: ApiClient) -> None:
+    made = api.post(
+        "/applications",
+        {"company": "=cmd|' /C calc'!A0", "role": "Analyst", "applied_on": "2027-01-10"},
+    ).json
+    api.post(
+        f"/applications/{made['id']}/events",
+        {"type": "rejection", "channel": "direct_email", "occurred_at": "2027-01-20T10:00:00Z"},
+    )
+    api.post("/applications", {"company": "Beta", "role": "Dev", "applied_on": "2027-01-12"})
+    exported = api.get("/me/export", query={"format": "csv"}).text
+    before = apps(api)
+    api.delete("/me")
+    body = send(api, exported).json
+    assert (body["created"], body["errors"]) == (2, []), body
+    after = apps(api)
+    for old, new in zip(before, after, strict=True):
+        assert new["id"] == old["id"] and new["company"] == old["company"]
+        assert new["status"] == old["status"] and new["created_at"] == old["created_at"]
+        assert [(e["type"], e["channel"]) for e in new["events"]] == [  # type: ignore[union-attr]
+            (e["type"], e["channel"])
+            for e in old["events"]  # type: ignore[union-attr]
+        ]

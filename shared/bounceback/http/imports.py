@@ -204,8 +204,18 @@ def _read_row(
             contact_email=checked.contact_email,
             notes=checked.notes,
             id=values.get("id") or None,
+            created_at=_moment(values.get("created_at", "")),
         )
     )
+
+
+def _moment(text: str) -> datetime | None:
+    """The `created_at` of Bounceback's own CSV export; None when absent or unreadable."""
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment is not None and moment.tzinfo else None
 
 
 def _events_of(
