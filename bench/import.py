@@ -5,7 +5,8 @@
 An in-process `bounceback local` (manual clock) on a fresh data directory; one user
 signs in and sends a CSV of `--rows` rows (a mix of statuses, dates over the last
 year, a few rejections inside the current break) to `POST /applications/import`.
-Counted through botocore's event hooks: every DynamoDB request the import makes.
+Counted where the embedded moto server receives them: every DynamoDB request the
+import makes, from whichever worker process.
 Then the manual clock walks the next two days three hours at a time, running
 `/_local/tick` each time, and the outbox is read per day.
 
@@ -27,16 +28,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import botocore.handlers
-
 CALLS: Counter[str] = Counter()
 
 
-def _count(model: Any, **_: Any) -> None:
-    CALLS[model.name] += 1
+class CountingApp:
+    """WSGI middleware in front of the embedded moto server: counts DynamoDB calls.
 
+    The functions run in worker processes, so the count is taken where every
+    request arrives, whichever process made it.
+    """
 
-botocore.handlers.BUILTIN_HANDLERS.append(("before-call.dynamodb", _count))
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("DynamoDB_"):
+            CALLS[target.split(".", 1)[1]] += 1
+        return self.app(environ, start_response)
+
 
 START = datetime(2027, 2, 3, 10, 0, tzinfo=UTC)  # a Wednesday
 TICK_HOURS = 3  # the dispatcher catches up on whole windows: every due user is found
@@ -75,6 +85,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bounceback-import-"))
     stack = LocalStack(port=0, clock_mode="manual", data_dir=workdir / "data", quiet=True)
     stack.start()
+    stack.moto.journaled.app = CountingApp(stack.moto.journaled.app)
     try:
         call("POST", f"{stack.url}/_local/clock", {"now": START.isoformat()})
         token = call("POST", f"{stack.url}/_local/login", {"email": "bench@example.com"}).json[
@@ -109,7 +120,8 @@ def main() -> int:
             for _ in range(24 // TICK_HOURS):
                 moment += timedelta(hours=TICK_HOURS)
                 call("POST", f"{stack.url}/_local/clock", {"now": moment.isoformat()})
-                call("POST", f"{stack.url}/_local/tick", timeout=3600)
+                ticked = call("POST", f"{stack.url}/_local/tick", {}, timeout=3600)
+                assert ticked.status == 200, ticked.text
             per_day.append(len(call("GET", f"{stack.url}/_local/outbox").json) - before)
         emails = call("GET", f"{stack.url}/_local/outbox").json
         kinds: Counter[str] = Counter()
