@@ -61,7 +61,14 @@ def _with_import_body(text: str) -> str:
         "required": True,
         "content": {
             "text/csv": {"schema": {"type": "string"}},
-            "application/json": {"schema": {"$ref": "#/components/schemas/Export"}},
+            # Any object: `applications` and `activities` are read row by row (a bad
+            # row is an error row, not a refused request); other keys are ignored.
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "description": "The JSON of GET /me/export (see Export)",
+                }
+            },
         },
     }
     return json.dumps(spec, indent=2)
