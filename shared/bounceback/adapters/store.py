@@ -13,12 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from pynamodb.connection import Connection
 from pynamodb.exceptions import (
     DoesNotExist,
@@ -36,7 +36,7 @@ from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
 from bounceback.ports import CalendarSecretTaken, Identity, ImportItem, Page, StoredApplication
 
-logger = logging.getLogger(__name__)
+logger = Logger(child=True)
 
 # BatchWriteItem takes at most 25 puts; unprocessed ones are sent again after
 # BACKOFF_S, doubling, at most BATCH_ATTEMPTS times in all.

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from typing import Final
 
 from ...localtime import as_utc
-from ..content import WEEK_PLAN_LOOKBACK, least_recent
 from ...model import known_at as learnt_at
+from ..content import WEEK_PLAN_LOOKBACK, least_recent
 from ..context import Context, Item
 from ..contract import Nudge
 from ..history import clamp
