@@ -18,6 +18,7 @@ from bounceback import wiring
 from bounceback.http import openapi
 from bounceback.http.plumbing import form_as_json, guard_request, register_error_handlers
 from bounceback.http.routes import (
+    actions,
     activities,
     applications,
     calendar,
@@ -32,16 +33,26 @@ config = ApiSettings.from_env()
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
-for module in (profile, applications, activities, momentum, calendar, unsubscribe, pages):
+for module in (
+    profile,
+    applications,
+    activities,
+    momentum,
+    calendar,
+    unsubscribe,
+    actions,
+    pages,
+):
     app.include_router(module.router)
 
 wiring.bind_table(config)
-store = wiring.record_store()
+store = wiring.action_records()
 adapters = {
     "settings": config,
     "store": store,
     "tokens": wiring.unsubscribe_tokens(config),
     "stopper": wiring.stopper(),
+    "action_tokens": wiring.action_tokens(config),
 }
 
 

@@ -32,6 +32,7 @@ sender = Sender(
     claims=wiring.claims(),
     mailer=mailer,
     tokens=wiring.unsubscribe_tokens(config),
+    action_tokens=wiring.action_tokens(config),
     render=render_email,
     link_base_url=config.link_base_url,
     unsubscribe_mailto=config.list_unsubscribe_mailto,

@@ -221,6 +221,45 @@ class TokenVerifier(Protocol):
     def verify(self, token: str, now: datetime) -> str: ...
 
 
+# ------------------------------------------------------------------ action tokens
+
+
+@dataclass(frozen=True, slots=True)
+class ActionGrant:
+    """What a signed action link allows: one action, for one user (and application)."""
+
+    user_id: str
+    action: str
+    application_id: str | None
+    issued_at: datetime
+
+
+class ActionTokens(Protocol):
+    def issue(
+        self, user_id: str, action: str, application_id: str | None, now: datetime
+    ) -> str: ...
+
+    def verify(self, token: str, now: datetime) -> ActionGrant:
+        """The grant the token carries; raises `InvalidToken` otherwise."""
+        ...
+
+
+class AlreadyRecorded(Exception):
+    """This action link was used before: its write happened once and not again."""
+
+
+class ActionRecords(RecordStore, Protocol):
+    """The record store, plus "at most once per link" for writes made from a link."""
+
+    def once(self, user_id: str, link_key: str, keep_until: datetime) -> RecordStore:
+        """A store whose next write also claims `link_key` in the user's partition, in
+        the same transaction; raises `AlreadyRecorded` when the key was claimed before
+        (and nothing is written)."""
+        ...
+
+    def was_used(self, user_id: str, link_key: str) -> bool: ...
+
+
 # ------------------------------------------------------------------ due users and the queue
 
 # SQS SendMessageBatch's limit: the dispatcher queues at most this many bodies at once.

@@ -7,6 +7,7 @@ use cases' ports and the AWS adapters behind them.
 from __future__ import annotations
 
 from bounceback.adapters import dynamo
+from bounceback.adapters.action_tokens import ActionTokenCodec
 from bounceback.adapters.claims import DynamoClaims
 from bounceback.adapters.due_reader import DueIndexReader
 from bounceback.adapters.queue import SqsQueue
@@ -20,6 +21,8 @@ from bounceback.infra.settings import (
     SenderSettings,
 )
 from bounceback.ports import (
+    ActionRecords,
+    ActionTokens,
     BatchQueue,
     Claims,
     DueSource,
@@ -59,6 +62,16 @@ def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeToken
     """
     secret_arn = config.unsubscribe_secret_arn
     return UnsubscribeTokens(lambda: read_secret(secret_arn))
+
+
+def action_records() -> ActionRecords:
+    return DynamoRecordStore()
+
+
+def action_tokens(config: ApiSettings | SenderSettings) -> ActionTokens:
+    """Action-link tokens, signed with the unsubscribe links' secret (read as above)."""
+    secret_arn = config.unsubscribe_secret_arn
+    return ActionTokenCodec(lambda: read_secret(secret_arn))
 
 
 def mailer(config: SenderSettings) -> Mailer:

@@ -58,6 +58,7 @@ ACT_PREFIX = "ACT#"
 SEND_PREFIX = "SEND#"
 CALENDAR_PREFIX = "CAL#"
 CALENDAR_SK = "CALENDAR"
+USED_PREFIX = "USED#"
 # The dispatcher's own item: how far the due index has been swept (not a user's data).
 DISPATCHER_PK = "DISPATCHER"
 WATERMARK_SK = "WATERMARK"
@@ -86,6 +87,10 @@ def secret_digest(secret: str) -> str:
 
 def calendar_pk(digest: str) -> str:
     return f"{CALENDAR_PREFIX}{digest}"
+
+
+def used_sk(link_key: str) -> str:
+    return f"{USED_PREFIX}{link_key}"
 
 
 def status_sort_key(status: str, app_id: str) -> str:
@@ -207,6 +212,15 @@ class CalendarItem(BaseItem, discriminator="calendar"):
     user_id = UnicodeAttribute()
 
 
+class LinkUsedItem(BaseItem, discriminator="link_used"):
+    """An action link that has recorded its write (keyed by the token's digest).
+
+    Lives in the user's partition (erased with it) and expires with the link.
+    """
+
+    expires_at = NumberAttribute()
+
+
 class WatermarkItem(BaseItem, discriminator="watermark"):
     """The moment up to which the dispatcher has queued every due user (ISO UTC)."""
 
@@ -220,6 +234,7 @@ ITEM_CLASSES: tuple[type[BaseItem], ...] = (
     ActivityItem,
     SentEmailItem,
     CalendarItem,
+    LinkUsedItem,
     WatermarkItem,
 )
 

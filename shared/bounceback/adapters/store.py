@@ -34,7 +34,15 @@ from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import due_keys
 from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
-from bounceback.ports import CalendarSecretTaken, Identity, ImportItem, Page, StoredApplication
+from bounceback.ports import (
+    AlreadyRecorded,
+    CalendarSecretTaken,
+    Identity,
+    ImportItem,
+    Page,
+    RecordStore,
+    StoredApplication,
+)
 
 logger = Logger(child=True)
 
@@ -92,18 +100,58 @@ def _condition_failed(error: TransactWriteError, index: int) -> bool:
     return reason is not None and reason.code == "ConditionalCheckFailed"
 
 
+class _ClaimingTransaction(TransactWrite):
+    """A transaction that also puts `marker` (last), on the condition it is new."""
+
+    def __init__(self, marker: d.LinkUsedItem, connection: Connection) -> None:
+        super().__init__(connection=connection)
+        self._marker = marker
+
+    def _commit(self) -> Any:
+        self.save(self._marker, condition=d.LinkUsedItem.sk.does_not_exist())
+        try:
+            return super()._commit()
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            last = reasons[-1] if reasons else None
+            if last is not None and last.code == "ConditionalCheckFailed":
+                raise AlreadyRecorded("this link was used before") from exc
+            raise
+
+
 class DynamoRecordStore:
     """The table of `bounceback.adapters.dynamo`, one partition per user."""
 
-    def __init__(self, connection: Connection | None = None) -> None:
+    def __init__(
+        self, connection: Connection | None = None, marker: d.LinkUsedItem | None = None
+    ) -> None:
         self._connection = connection
+        self._marker = marker
 
     def _transaction(self) -> TransactWrite:
         connection = self._connection or Connection(
             region=d.BaseItem.Meta.region, host=d.BaseItem.Meta.host
         )
         self._connection = connection
+        if self._marker is not None:
+            return _ClaimingTransaction(self._marker, connection)
         return TransactWrite(connection=connection)
+
+    # -------------------------------------------------------------- action links
+
+    def once(self, user_id: str, link_key: str, keep_until: datetime) -> RecordStore:
+        """This store, with every write also claiming the link (see `ActionRecords`)."""
+        marker = d.LinkUsedItem(
+            d.user_pk(user_id), d.used_sk(link_key), expires_at=int(keep_until.timestamp())
+        )
+        return DynamoRecordStore(self._connection, marker)
+
+    def was_used(self, user_id: str, link_key: str) -> bool:
+        try:
+            d.LinkUsedItem.get(d.user_pk(user_id), d.used_sk(link_key))
+        except DoesNotExist:
+            return False
+        return True
 
     # -------------------------------------------------------------- profile
 
@@ -171,6 +219,13 @@ class DynamoRecordStore:
             else:
                 actions.append(attribute.set(value))
         item = p(d.user_pk(identity.user_id), d.PROFILE_SK)
+        if self._marker is not None:
+            # From an action link: the update and the link's claim in one transaction.
+            with self._transaction() as tx:
+                tx.update(item, actions=actions)
+            fresh = self.get_profile(identity.user_id)
+            assert fresh is not None
+            return fresh
         item.update(actions=actions)
         return d.profile_from_item(item)
 

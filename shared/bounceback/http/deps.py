@@ -13,7 +13,15 @@ from aws_lambda_powertools.event_handler import Depends, Request
 
 from bounceback.errors import ServiceError
 from bounceback.infra.settings import ApiSettings
-from bounceback.ports import CalendarStore, Identity, RecordStore, Stopper, TokenVerifier
+from bounceback.ports import (
+    ActionRecords,
+    ActionTokens,
+    CalendarStore,
+    Identity,
+    RecordStore,
+    Stopper,
+    TokenVerifier,
+)
 
 
 class Unauthorized(ServiceError):
@@ -52,11 +60,23 @@ def stopper(request: Request) -> Stopper:
     return stop
 
 
+def action_tokens(request: Request) -> ActionTokens:
+    tokens: ActionTokens = request.context["action_tokens"]
+    return tokens
+
+
+def action_store(request: Request) -> ActionRecords:
+    store: ActionRecords = request.context["store"]
+    return store
+
+
 Caller = Annotated[Identity, Depends(caller)]
 Store = Annotated[RecordStore, Depends(record_store)]
 Calendars = Annotated[CalendarStore, Depends(calendar_store)]
 Tokens = Annotated[TokenVerifier, Depends(token_verifier)]
 Stop = Annotated[Stopper, Depends(stopper)]
+Actions = Annotated[ActionTokens, Depends(action_tokens)]
+ActionStore = Annotated[ActionRecords, Depends(action_store)]
 
 
 def api_settings(request: Request) -> ApiSettings:

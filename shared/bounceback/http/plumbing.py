@@ -36,8 +36,8 @@ CSV = "text/csv"
 IMPORT_ROUTE = ("POST", "/applications/import")
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
-# Routes that accept an HTML form post besides JSON (the web form, the unsubscribe page).
-FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe")})
+# Routes that accept an HTML form post besides JSON (the web form, the e-mail pages).
+FORM_ROUTES = frozenset({("POST", "/applications"), ("POST", "/unsubscribe"), ("POST", "/act")})
 # Routes that never read their body: RFC 8058's one-click POST says only
 # `List-Unsubscribe=One-Click`, as a URL-encoded or a multipart form.
 BODY_IGNORED = frozenset({("POST", "/unsubscribe")})

@@ -32,6 +32,7 @@ from aws_lambda_powertools import Logger
 from bounceback.domain.model import SentEmail, UserState
 from bounceback.domain.planner import PlannedEmail, next_wake_at, plan
 from bounceback.ports import (
+    ActionTokens,
     AddressRejected,
     ClaimResult,
     Claims,
@@ -41,6 +42,7 @@ from bounceback.ports import (
     TokenIssuer,
     TransientSendError,
 )
+from bounceback.usecases.actions import with_action_links
 
 logger = Logger(child=True)
 
@@ -111,6 +113,7 @@ class Sender:
         render: Render,
         link_base_url: str,
         unsubscribe_mailto: str | None = None,
+        action_tokens: ActionTokens | None = None,
         tally: Tally | None = None,
     ) -> None:
         self._store = store
@@ -118,6 +121,7 @@ class Sender:
         self._mailer = mailer
         self._tokens = tokens
         self._render = render
+        self._action_tokens = action_tokens
         self._base = link_base_url.rstrip("/")
         self._mailto = (unsubscribe_mailto or "").strip() or None
         self.tally = tally or Tally()
@@ -191,6 +195,8 @@ class Sender:
         try:
             token = self._tokens.issue(user_id, now)
             link = unsubscribe_url(self._base, token)
+            if self._action_tokens is not None:
+                email = with_action_links(email, self._action_tokens, user_id, self._base, now)
             rendered = self._render(email, state, unsubscribe_url=link, app_url=f"{self._base}/")
             outgoing = OutgoingEmail(
                 to=state.profile.email,
