@@ -158,7 +158,7 @@ def question(action: str, company: str | None, role: str | None) -> str:
     about = _about(company, role)
     return {
         "followed_up": f"Record that you followed up{' with' if about else ''}{about}?",
-        "rejected": f"Record that{about or ' the application'} ended in a no?",
+        "rejected": f"Record a no{' from' if about else ''}{about}?",
         "no_response": f"Record that you heard nothing back{' from' if about else ''}{about}?",
         "feedback_received": f"Record that you got feedback{' from' if about else ''}{about}?",
         "log_activity": "Record something you did for your search today?",
