@@ -74,9 +74,7 @@ def test_the_rejection_page_at_360_px_then_recorded(
 
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("h1")).to_have_count(1)
-    expect(
-        page.get_by_text("Record that Globex about Backend Engineer ended in a no?")
-    ).to_be_visible()
+    expect(page.get_by_text("Record a no from Globex about Backend Engineer?")).to_be_visible()
     expect(page.locator('input[type="radio"][name="choice"]')).to_have_count(5)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "action.png"
