@@ -114,7 +114,7 @@ def test_rejection_asks_the_channel_starts_a_break_and_is_acknowledged(
 
     missing = act_post(delivery, token)
     wrong = act_post(delivery, token, "carrier_pigeon")
-    assert (missing.status, wrong.status) == (422, 422)
+    assert (missing.status, wrong.status) == (400, 400)
     assert application(delivery, app_id)["status"] == "applied"
 
     done = act_post(delivery, token, "recruiter_call")

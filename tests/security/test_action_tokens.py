@@ -185,7 +185,7 @@ def test_a_choice_outside_the_pages_set_is_refused(
 ) -> None:
     app_id = None if action in ("log_activity", "pause_week") else apps["alice"]
     token = codec().issue("alice", action, app_id, NOW)
-    assert post(api, token, choice) == 422
+    assert post(api, token, choice) == 400
     assert nothing_recorded(api, apps)
     assert api.get("/activities", user="alice").json["items"] == []
 

@@ -197,12 +197,12 @@ def perform(
     choice = (choice or "").strip() or None
     if allowed and choice not in allowed:
         return Answer(
-            422,
+            400,
             "Please choose one option",
             "Nothing was recorded: pick one of the options on the page and send it again.",
         )
     if not allowed and choice is not None:
-        return Answer(422, "Unexpected choice", "Nothing was recorded: this link takes no choice.")
+        return Answer(400, "Unexpected choice", "Nothing was recorded: this link takes no choice.")
     company, role = _names(app)
     if grant.action == "outcome" and choice == "nothing":
         return Answer(
@@ -224,7 +224,7 @@ def perform(
     except Conflict as exc:
         return Answer(409, "Nothing was recorded", f"This cannot be recorded now: {exc.message}.")
     except Invalid as exc:
-        return Answer(422, "Nothing was recorded", f"This cannot be recorded: {exc.message}.")
+        return Answer(400, "Nothing was recorded", f"This cannot be recorded: {exc.message}.")
     return Answer(200, "Recorded", done_text(grant.action, choice, company, role))
 
 

@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from bounceback.http.deps import Actions, ActionStore
+from bounceback.http.responses import ERRORS
 from bounceback.infra import clock
 from bounceback.usecases.actions import Answer, Prompt, perform, show
 
@@ -39,9 +40,11 @@ ACT_PAGE_ANSWERS: dict[int, Any] = {
         400: "An HTML page: the link is not valid (forged, edited, expired, or its user is gone)",
         404: "An HTML page: the application is gone",
         409: "An HTML page: the change is impossible now; nothing was recorded",
-        422: "An HTML page: the choice is missing or not one of the page's; nothing recorded",
     }.items()
 }
+ACT_PAGE_ANSWERS[400]["description"] += "; or the choice is missing or not one of the page's"
+# The request validator's own answer, in the API's one error shape.
+ACT_PAGE_ANSWERS[422] = ERRORS[422]
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;color:#1f2933;background:#f5f7f6;margin:0;"
