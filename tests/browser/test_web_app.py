@@ -575,3 +575,23 @@ def test_the_page_runs_under_a_strict_policy_allowing_only_its_own_blocks(
     )
     assert page.evaluate("window.__injected") is None
     assert any("Content Security Policy" in text for text in violations), violations
+
+
+def test_the_bad_unsubscribe_link_page_is_styled_under_its_policy_with_no_axe_finding(
+    phone: Page, stack: RunningStack
+) -> None:
+    refused: list[str] = []
+    phone.on("console", lambda m: refused.append(m.text))
+    answer = phone.goto(f"{stack.url}/unsubscribe?token=not-a-token")
+    assert answer is not None
+    assert answer.status == 400
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    heading = phone.get_by_role("heading", name="This unsubscribe link does not work")
+    expect(heading).to_be_visible()
+    # The hashed style block applies (the policy lets it through) and nothing is refused
+    assert phone.evaluate("getComputedStyle(document.body).maxWidth") == "512px"
+    assert not [text for text in refused if "Content Security Policy" in text], refused
+    no_horizontal_scroll(phone)
+    # Not even a moderate or minor finding: the page has its landmark and its heading
+    found = AXE.run(phone).response
+    assert [f"{v['id']} ({v['impact']})" for v in found["violations"]] == []

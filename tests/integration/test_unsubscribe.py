@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -135,6 +138,35 @@ def test_a_browser_opening_a_bad_link_gets_an_html_page_never_json(alice: Delive
         assert '<a href="/">sign in</a>' in reply.text
         assert '"error"' not in reply.text
     assert not profile().unsubscribed
+
+
+def assert_served_under_its_own_strict_policy(reply: Reply) -> None:
+    """No inline style attribute or script; the one style block is allowed by hash, nothing else."""
+    policy = reply.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "unsafe" not in policy
+    assert "script-src" not in policy  # falls back to default-src 'none'
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert " style=" not in reply.text
+    assert "<script" not in reply.text
+    blocks = re.findall(r"<style>(.*?)</style>", reply.text, re.DOTALL)
+    assert len(blocks) == 1
+    digest = base64.b64encode(hashlib.sha256(blocks[0].encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy
+
+
+def test_every_unsubscribe_page_is_served_under_a_strict_policy(alice: Delivery) -> None:
+    token = unsubscribe_tokens(ApiSettings.from_env()).issue("alice", NOW)
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    confirm = alice.api.get("/unsubscribe", user=None, query={"token": token})
+    bad = alice.api.get("/unsubscribe", user=None, query={"token": "x"}, headers=browser)
+    done = alice.api.post(
+        "/unsubscribe", ONE_CLICK, user=None, query={"token": token}, headers=FORM | browser
+    )
+    assert (confirm.status, bad.status, done.status) == (200, 400, 200)
+    assert "form-action 'self'" in confirm.headers["Content-Security-Policy"]
+    for reply in (confirm, bad, done):
+        assert_served_under_its_own_strict_policy(reply)
 
 
 def test_an_expired_token_is_a_400(alice: Delivery) -> None:

@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from bounceback.errors import BadLink, ServiceError, error_body
 from bounceback.http.schemas import PATTERN_WORDS
+from bounceback.usecases.pages import PAGE_HEADERS
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json"
@@ -216,7 +217,8 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(ServiceError)
     def _service_error(exc: ServiceError) -> Response[str]:
         if isinstance(exc, BadLink) and _wants_html(app):
-            return Response(exc.status, "text/html; charset=utf-8", exc.page)
+            page, html = exc.page, "text/html; charset=utf-8"
+            return Response(exc.status, html, page, headers=dict(PAGE_HEADERS))
         return error_response(exc.status, exc.code, exc.message, exc.details)
 
     @app.exception_handler(RequestValidationError)

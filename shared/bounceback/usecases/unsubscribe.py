@@ -15,23 +15,11 @@ from html import escape
 
 from bounceback.errors import BadLink
 from bounceback.ports import InvalidToken, Stopper, TokenVerifier
+from bounceback.usecases.pages import html_page
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 3rem auto;">
-<main>
-<h1 style="font-size: 1.4rem;">{title}</h1>
-{body}
-</main>
-</body></html>
-"""
-
-
-_BAD_LINK = _PAGE.format(
-    title="This unsubscribe link does not work",
-    body=(
+_BAD_LINK = html_page(
+    "This unsubscribe link does not work",
+    (
         "<p>The link is not valid, or it has expired. Nothing was changed.</p>\n"
         "<p>To stop e-mails, use the link in the newest e-mail from Bounceback, or "
         '<a href="/">sign in</a> and switch e-mails off in Settings.</p>'
@@ -55,7 +43,7 @@ def confirmation_page(tokens: TokenVerifier, token: str | None, now: datetime) -
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
         '<button type="submit">Unsubscribe</button>\n</form>'
     )
-    return _PAGE.format(title="Unsubscribe from Bounceback", body=form)
+    return html_page("Unsubscribe from Bounceback", form)
 
 
 def unsubscribe(tokens: TokenVerifier, store: Stopper, token: str | None, now: datetime) -> str:
@@ -63,4 +51,4 @@ def unsubscribe(tokens: TokenVerifier, store: Stopper, token: str | None, now: d
     user_id = _user_of(tokens, token, now)
     store.stop(user_id, "unsubscribed")
     body = "<p>You are unsubscribed. Bounceback will not e-mail you again. Good luck out there.</p>"
-    return _PAGE.format(title="You are unsubscribed", body=body)
+    return html_page("You are unsubscribed", body)
