@@ -72,10 +72,10 @@ def test_an_unsubscribe_token_is_no_bearer_token(token: str, tmp_path: Path) -> 
 def test_an_edited_token_is_refused_and_changes_nothing(
     api: ApiClient, token: str, edit: str
 ) -> None:
-    version, user, expires, mac = token.split(".")
+    version, kid, user, expires, mac = token.split(".")
     forged = {
-        "swap_user": f"{version}.Ym9i.{expires}.{mac}",  # "bob"
-        "extend_expiry": f"{version}.{user}.{int(expires) + 10**8}.{mac}",
+        "swap_user": f"{version}.{kid}.Ym9i.{expires}.{mac}",  # "bob"
+        "extend_expiry": f"{version}.{kid}.{user}.{int(expires) + 10**8}.{mac}",
         "truncate": token[:-3],
     }[edit]
     assert unsubscribe(api, forged) == 400

@@ -46,7 +46,7 @@ def test_swapping_in_another_users_id_breaks_the_signature() -> None:
     alice = tokens.issue("alice", NOW).split(".")
     bob = tokens.issue("bob", NOW).split(".")
     with pytest.raises(InvalidToken):
-        tokens.verify(".".join([alice[0], bob[1], alice[2], alice[3]]), NOW)
+        tokens.verify(".".join([alice[0], alice[1], bob[2], alice[3], alice[4]]), NOW)
 
 
 @pytest.mark.parametrize(
