@@ -64,7 +64,8 @@ TARGETS: dict[str, int | None] = {
     "GET /applications/{id}": 1,
     "PATCH /applications/{id}": 2,
     "POST /applications/{id}/events": 2,
-    "DELETE /applications/{id}": 1,
+    # A read first: the delete counts the application's events off the profile.
+    "DELETE /applications/{id}": 2,
     "POST /activities": 1,
     "GET /activities": 1,
     "GET /me/export": None,

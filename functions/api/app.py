@@ -46,10 +46,11 @@ for module in (
     app.include_router(module.router)
 
 wiring.bind_table(config)
-store = wiring.action_records()
+store = wiring.action_records(config)
 adapters = {
     "settings": config,
     "store": store,
+    "sign_ins": wiring.sign_ins(config),
     "tokens": wiring.unsubscribe_tokens(config),
     "stopper": wiring.stopper(),
     "action_tokens": wiring.action_tokens(config),

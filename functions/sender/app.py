@@ -36,6 +36,7 @@ sender = Sender(
     render=render_email,
     link_base_url=config.link_base_url,
     unsubscribe_mailto=config.list_unsubscribe_mailto,
+    suppressions=wiring.suppression_list(config),
 )
 
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bounceback import wiring
+from bounceback.infra import clock
 from bounceback.infra.settings import SesEventsSettings
 from bounceback.usecases.bounces import handle_notification
 
@@ -18,6 +19,8 @@ logger = Logger()
 metrics = Metrics()
 wiring.bind_table(config)
 claims = wiring.stopper()
+sent_messages = wiring.sent_messages()
+suppressions = wiring.suppression_list(config)
 
 
 @logger.inject_lambda_context
@@ -28,8 +31,12 @@ def lambda_handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     for record in event.records:
         logger.set_correlation_id(record.sns.message_id)
         metrics.add_metric(name="SesEventsReceived", unit=MetricUnit.Count, value=1)
-        outcome = handle_notification(record.sns.message, claims)
+        outcome = handle_notification(
+            record.sns.message, claims, sent_messages, suppressions, clock.now()
+        )
         if outcome == "suppressed":
             metrics.add_metric(name="UsersSuppressed", unit=MetricUnit.Count, value=1)
+        elif outcome == "unmatched":
+            metrics.add_metric(name="SesEventsUnmatched", unit=MetricUnit.Count, value=1)
         outcomes.append(outcome)
     return {"outcomes": outcomes}

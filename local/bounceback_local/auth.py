@@ -70,12 +70,21 @@ class Issuer:
         jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
         return {"keys": [jwk]}
 
-    def id_token(self, sub: str, email: str, lifetime_s: int = TOKEN_LIFETIME_S) -> str:
+    def id_token(
+        self,
+        sub: str,
+        email: str,
+        lifetime_s: int = TOKEN_LIFETIME_S,
+        *,
+        email_verified: bool = True,
+    ) -> str:
+        """An ID token as Cognito issues it; `email_verified` False is what a pool without
+        verification-before-update gives right after an address change."""
         issued = int(time.time())
         claims = {
             "sub": sub,
             "email": email,
-            "email_verified": True,
+            "email_verified": email_verified,
             "cognito:username": sub,
             "aud": self.audience,
             "iss": self.issuer,

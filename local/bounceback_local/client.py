@@ -137,8 +137,13 @@ class RunningStack:
 
     # -------------------------------------------------------------- the API
 
-    def login(self, email: str) -> tuple[str, str]:
-        answer = call("POST", f"{self.url}/_local/login", {"email": email})
+    def login(
+        self, email: str, *, email_verified: bool = True, as_user: str | None = None
+    ) -> tuple[str, str]:
+        body: dict[str, Any] = {"email": email, "email_verified": email_verified}
+        if as_user is not None:
+            body["as"] = as_user
+        answer = call("POST", f"{self.url}/_local/login", body)
         assert answer.status == 200, answer.text
         return answer.json["token"], answer.json["user_id"]
 

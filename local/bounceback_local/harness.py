@@ -59,6 +59,16 @@ class Reply:
         return json.loads(self.text)
 
 
+def id_token_claims(sub: str, email: str, *, verified: bool = True) -> dict[str, str]:
+    """The claims of a Cognito ID token as the HTTP API's JWT authorizer hands them on."""
+    return {
+        "sub": sub,
+        "email": email,
+        "email_verified": "true" if verified else "false",
+        "token_use": "id",
+    }
+
+
 class ApiClient:
     """Calls the API function's handler with HTTP API v2 events, as a signed-in user."""
 
@@ -83,9 +93,13 @@ class ApiClient:
         user: str | None = "alice",
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
+        claims: Mapping[str, str] | None = None,
     ) -> Reply:
+        """One request as `user` (an ID token for <user>@example.com, verified), or with
+        exactly the `claims` given (strings, as API Gateway passes them)."""
         route_key, params = self._route_of(method, path)
-        claims = {"sub": user, "email": f"{user}@example.com"} if user else None
+        if claims is None and user:
+            claims = id_token_claims(user, f"{user}@example.com")
         event = http_event(
             method,
             route_key,

@@ -330,8 +330,17 @@ class LocalStack:
         if not isinstance(email, str) or len(email) > 254 or not _EMAIL.match(email.strip()):
             return _validation_error("email", "an e-mail address, like you@example.com")
         email = email.strip()
-        sub = self.users.sub_for(email)
-        return Reply.json(200, {"token": self.issuer.id_token(sub, email), "user_id": sub})
+        # Tests of the unverified-address path sign in as an existing user ("as") with
+        # an address that user has not verified (someone else's, say).
+        verified = body.get("email_verified", True)
+        if not isinstance(verified, bool):
+            return _validation_error("email_verified", "true or false")
+        as_user = body.get("as")
+        if as_user is not None and not isinstance(as_user, str):
+            return _validation_error("as", "an e-mail address you signed in with before")
+        sub = self.users.sub_for(as_user.strip() if as_user else email)
+        token = self.issuer.id_token(sub, email, email_verified=verified)
+        return Reply.json(200, {"token": token, "user_id": sub})
 
     def _get_clock(self, request: Request) -> Reply:
         return Reply.json(200, {"now": iso(clock.now()), "mode": self.clock_mode})

@@ -39,6 +39,25 @@ class BadLink(BadRequest):
         self.page = page
 
 
+class Forbidden(ServiceError):
+    """403: the token is genuine but cannot do this (it is never "not yours": that is 404)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class EmailNotVerified(Forbidden):
+    """The token's address is not verified: no profile is made, no address changed."""
+
+    code = "email_not_verified"
+
+
+class IdTokenRequired(Forbidden):
+    """An access token (or anything else) where the API needs the ID token's claims."""
+
+    code = "id_token_required"
+
+
 class NotFound(ServiceError):
     status = 404
     code = "not_found"
@@ -47,6 +66,12 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class LimitReached(Conflict):
+    """A per-account ceiling (docs/behaviour.md, "Limits") would be exceeded."""
+
+    code = "limit_reached"
 
 
 class PayloadTooLarge(ServiceError):

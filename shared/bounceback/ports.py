@@ -21,10 +21,15 @@ from bounceback.domain.model import Activity, Application, Profile, SentEmail, U
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who is calling, as the JWT authorizer vouched for it."""
+    """Who is calling, as the JWT authorizer vouched for it.
+
+    `email_verified` is the token's claim: only a verified address may become (or
+    replace) the profile's address, the one Bounceback mails.
+    """
 
     user_id: str
     email: str
+    email_verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +54,29 @@ class ImportItem:
     days: tuple[date, ...]
 
 
+class ProfileNotCurrent(Exception):
+    """A write's condition on the profile failed: no profile yet, another address on it
+    than the token's, or a ceiling reached. Nothing was written; the use case reads
+    the profile to tell which, and retries once."""
+
+
 class RecordStore(Protocol):
-    """What the records use cases need from storage."""
+    """What the records use cases need from storage.
+
+    Every write that touches the profile is conditional on it existing with the
+    caller's address and on the ceilings (`domain.limits`); otherwise it raises
+    `ProfileNotCurrent` and writes nothing.
+    """
 
     def get_profile(self, user_id: str) -> Profile | None: ...
 
     def create_profile(self, profile: Profile) -> Profile: ...
+
+    def change_email(
+        self, user_id: str, old: str, new: str, suppressed: bool, now: datetime
+    ) -> Profile | None: ...
+
+    def address_suppressed(self, address: str) -> bool: ...
 
     def update_profile(
         self, identity: Identity, changes: Mapping[str, Any], now: datetime
@@ -139,6 +161,27 @@ class ClaimResult(enum.Enum):
     CLAIMED = "claimed"
     TAKEN = "taken"  # another sender (or an earlier attempt) holds the key
     STOPPED = "stopped"  # the user unsubscribed, was suppressed, or is gone
+
+
+class SuppressionList(Protocol):
+    """Addresses that bounced or complained, kept as keyed hashes outside the users'
+    partitions: an erasure (`DELETE /me`) does not forget them."""
+
+    def is_suppressed(self, address: str) -> bool: ...
+
+    def suppress(self, address: str, reason: str, now: datetime) -> None: ...
+
+
+class SentMessages(Protocol):
+    """Was `message_id` (SES's id) one of the e-mails we recorded as sent to this user?"""
+
+    def sent_to(self, user_id: str, message_id: str) -> bool: ...
+
+
+class SignIns(Protocol):
+    """The user pool: `DELETE /me` removes the sign-in too, so its tokens stop working."""
+
+    def delete(self, user_id: str) -> None: ...
 
 
 class Stopper(Protocol):

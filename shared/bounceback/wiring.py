@@ -12,13 +12,16 @@ from bounceback.adapters.claims import DynamoClaims
 from bounceback.adapters.due_reader import DueIndexReader
 from bounceback.adapters.queue import SqsQueue
 from bounceback.adapters.ses import SesMailer
+from bounceback.adapters.signins import CognitoSignIns
 from bounceback.adapters.store import DynamoRecordStore
-from bounceback.adapters.tokens import UnsubscribeTokens, read_secret
+from bounceback.adapters.suppression import HashedSuppressionList
+from bounceback.adapters.tokens import UnsubscribeTokens, read_previous_secret, read_secret
 from bounceback.infra.settings import (
     ApiSettings,
     DispatcherSettings,
     FunctionSettings,
     SenderSettings,
+    SuppressionSettings,
 )
 from bounceback.ports import (
     ActionRecords,
@@ -29,7 +32,10 @@ from bounceback.ports import (
     Mailer,
     PlanningStore,
     RecordStore,
+    SentMessages,
+    SignIns,
     Stopper,
+    SuppressionList,
 )
 
 
@@ -38,8 +44,27 @@ def bind_table(config: FunctionSettings) -> None:
     dynamo.bind(config.table_name, region=config.region, host=config.dynamodb_endpoint_url)
 
 
-def record_store() -> RecordStore:
-    return DynamoRecordStore()
+def suppression_list(config: SuppressionSettings) -> SuppressionList:
+    """The address-hash table, keyed with its secret (read when first needed, cached)."""
+    secret_arn = config.address_hash_secret_arn
+    return HashedSuppressionList(
+        config.suppression_table_name,
+        lambda: read_secret(secret_arn),
+        region=config.region,
+        endpoint_url=config.dynamodb_endpoint_url,
+    )
+
+
+def record_store(config: ApiSettings) -> RecordStore:
+    return DynamoRecordStore(suppressions=suppression_list(config))
+
+
+def sign_ins(config: ApiSettings) -> SignIns:
+    return CognitoSignIns(config.user_pool_id, region=config.region)
+
+
+def sent_messages() -> SentMessages:
+    return DynamoClaims()
 
 
 def planning_store() -> PlanningStore:
@@ -61,11 +86,14 @@ def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeToken
     Powertools parameters (five minutes), not here.
     """
     secret_arn = config.unsubscribe_secret_arn
-    return UnsubscribeTokens(lambda: read_secret(secret_arn))
+    return UnsubscribeTokens(
+        lambda: read_secret(secret_arn), lambda: read_previous_secret(secret_arn)
+    )
 
 
-def action_records() -> ActionRecords:
-    return DynamoRecordStore()
+def action_records(config: ApiSettings) -> ActionRecords:
+    """The record store (it serves the action routes' port too)."""
+    return DynamoRecordStore(suppressions=suppression_list(config))
 
 
 def action_tokens(config: ApiSettings | SenderSettings) -> ActionTokens:

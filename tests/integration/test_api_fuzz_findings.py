@@ -20,6 +20,7 @@ import pytest
 from bounceback.infra import clock
 from bounceback_local.events import LambdaContext, http_event
 from bounceback_local.gateway import Gateway, GatewayServer
+from bounceback_local.harness import id_token_claims
 from scripts.generate_openapi import OPENAPI_PATH
 from tests.conftest import ApiClient
 
@@ -97,7 +98,7 @@ def test_a_base64_encoded_utf8_json_body_still_works(api: ApiClient) -> None:
         "POST",
         "POST /applications",
         "/applications",
-        claims={"sub": "alice", "email": "alice@example.com"},
+        claims=id_token_claims("alice", "alice@example.com"),
         body=base64.b64encode(body).decode(),
         headers={"Content-Type": "application/json"},
     )

@@ -201,16 +201,22 @@ def test_a_token_of_a_deleted_user_answers_200_and_creates_nothing(alice: Delive
 
 
 def ses_event(
-    kind: str, tags: dict[str, list[str]], bounce_type: str = "Permanent"
+    kind: str,
+    tags: dict[str, list[str]],
+    bounce_type: str = "Permanent",
+    *,
+    message_id: str = "m-1",
+    to: str = "alice@example.com",
 ) -> dict[str, Any]:
+    """An SNS record carrying SES's event about message `message_id` sent to `to`."""
     message: dict[str, Any] = {
         "eventType": kind,
-        "mail": {"messageId": "m-1", "destination": ["alice@example.com"], "tags": tags},
+        "mail": {"messageId": message_id, "destination": [to], "tags": tags},
     }
     if kind == "Bounce":
-        message["bounce"] = {"bounceType": bounce_type, "bouncedRecipients": []}
+        message["bounce"] = {"bounceType": bounce_type, "bouncedRecipients": [{"emailAddress": to}]}
     else:
-        message["complaint"] = {"complainedRecipients": []}
+        message["complaint"] = {"complainedRecipients": [{"emailAddress": to}]}
     return {
         "Records": [
             {
@@ -248,7 +254,10 @@ def test_ses_notifications_suppress_on_permanent_bounce_and_complaint_only(
     tags = {"bb_user": [mail.tags["bb_user"]], "ses:configuration-set": ["ConfigurationSet"]}
 
     # When SES reports on it through SNS
-    alice.ses_events(ses_event(kind, tags, bounce_type), LambdaContext("SesEventsFunction"))
+    alice.ses_events(
+        ses_event(kind, tags, bounce_type, message_id=mail.message_id),
+        LambdaContext("SesEventsFunction"),
+    )
 
     # Then only a permanent bounce or a complaint suppresses her
     assert bool(profile().suppressed) is suppressed
@@ -257,7 +266,10 @@ def test_ses_notifications_suppress_on_permanent_bounce_and_complaint_only(
 def test_a_suppressed_user_gets_nothing_more(alice: Delivery) -> None:
     alice.tick()
     tags = {"bb_user": [alice.outbox[0].tags["bb_user"]]}
-    alice.ses_events(ses_event("Complaint", tags), LambdaContext("SesEventsFunction"))
+    alice.ses_events(
+        ses_event("Complaint", tags, message_id=alice.outbox[0].message_id),
+        LambdaContext("SesEventsFunction"),
+    )
     clock.use(lambda: datetime(2027, 2, 4, 9, 5, tzinfo=UTC))
     alice.api.post("/activities", {"kind": "exercise"})
     alice.tick()

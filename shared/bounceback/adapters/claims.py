@@ -9,7 +9,9 @@ suppressed, so once an unsubscribe has committed no new e-mail can be claimed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import boto3
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -28,6 +30,33 @@ class DynamoClaims:
 
     def __init__(self, connection: Connection | None = None) -> None:
         self._connection = connection
+        self._client: Any = None
+
+    def sent_to(self, user_id: str, message_id: str) -> bool:
+        """Does the user's partition hold a claim whose SES message id is `message_id`?
+
+        Reads only keys and message ids (all the SES-events function may read).
+        """
+        if self._client is None:
+            self._client = boto3.client(
+                "dynamodb", region_name=d.BaseItem.Meta.region, endpoint_url=d.BaseItem.Meta.host
+            )
+        request: dict[str, Any] = {
+            "TableName": d.BaseItem.Meta.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :send)",
+            "FilterExpression": "message_id = :mid",
+            "ProjectionExpression": "pk, sk, message_id",
+            "Select": "SPECIFIC_ATTRIBUTES",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": d.user_pk(user_id)},
+                ":send": {"S": d.SEND_PREFIX},
+                ":mid": {"S": message_id},
+            },
+        }
+        for page in self._client.get_paginator("query").paginate(**request):
+            if page.get("Items"):
+                return True
+        return False
 
     def _connection_for_transactions(self) -> Connection:
         if self._connection is None:

@@ -44,6 +44,7 @@ from pynamodb.indexes import (
 )
 from pynamodb.models import Model
 
+from bounceback.domain.limits import Usage
 from bounceback.domain.model import (
     Activity,
     Application,
@@ -149,6 +150,10 @@ class ProfileItem(BaseItem, discriminator="profile"):
     # Bumped by every write that can change the plan; the sender's re-plan only
     # stores its wake-up time when nothing changed meanwhile.
     plan_version = NumberAttribute(null=True)
+    # Records stored, against the per-account ceilings (moved by every write).
+    application_count = NumberAttribute(null=True)
+    event_count = NumberAttribute(null=True)
+    activity_count = NumberAttribute(null=True)
     due_bucket = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
     due_index = DueIndex()
@@ -274,6 +279,11 @@ def profile_from_item(item: ProfileItem) -> Profile:
         created_at=item.created_at,
         timezone_chosen=item.timezone is not None,
         name=item.name or None,
+        usage=Usage(
+            applications=int(item.application_count or 0),
+            events=int(item.event_count or 0),
+            activities=int(item.activity_count or 0),
+        ),
     )
 
 

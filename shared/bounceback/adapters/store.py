@@ -27,11 +27,13 @@ from pynamodb.exceptions import (
     TransactWriteError,
     UpdateError,
 )
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from bounceback.adapters import dynamo as d
 from bounceback.adapters.due_index import due_keys
+from bounceback.domain.limits import CEILINGS, NOTHING, Usage
 from bounceback.domain.model import Activity, Application, Profile, UserState
 from bounceback.errors import BadRequest, Conflict
 from bounceback.ports import (
@@ -40,8 +42,10 @@ from bounceback.ports import (
     Identity,
     ImportItem,
     Page,
+    ProfileNotCurrent,
     RecordStore,
     StoredApplication,
+    SuppressionList,
 )
 
 logger = Logger(child=True)
@@ -51,6 +55,13 @@ logger = Logger(child=True)
 BATCH_SIZE = 25
 BATCH_ATTEMPTS = 6
 BACKOFF_S = 0.05
+
+# Profile counter of each kind of record (see `bounceback.domain.limits`).
+_COUNTERS = {
+    "applications": d.ProfileItem.application_count,
+    "events": d.ProfileItem.event_count,
+    "activities": d.ProfileItem.activity_count,
+}
 
 
 def _encode_cursor(payload: Mapping[str, str | None]) -> str:
@@ -123,10 +134,18 @@ class DynamoRecordStore:
     """The table of `bounceback.adapters.dynamo`, one partition per user."""
 
     def __init__(
-        self, connection: Connection | None = None, marker: d.LinkUsedItem | None = None
+        self,
+        connection: Connection | None = None,
+        marker: d.LinkUsedItem | None = None,
+        suppressions: SuppressionList | None = None,
     ) -> None:
         self._connection = connection
         self._marker = marker
+        self._suppressions = suppressions
+
+    def address_suppressed(self, address: str) -> bool:
+        """Is `address` on the suppression list (its own table, see `adapters.suppression`)?"""
+        return self._suppressions is not None and self._suppressions.is_suppressed(address)
 
     def _transaction(self) -> TransactWrite:
         connection = self._connection or Connection(
@@ -144,7 +163,7 @@ class DynamoRecordStore:
         marker = d.LinkUsedItem(
             d.user_pk(user_id), d.used_sk(link_key), expires_at=int(keep_until.timestamp())
         )
-        return DynamoRecordStore(self._connection, marker)
+        return DynamoRecordStore(self._connection, marker, self._suppressions)
 
     def was_used(self, user_id: str, link_key: str) -> bool:
         try:
@@ -168,6 +187,7 @@ class DynamoRecordStore:
             sk=d.PROFILE_SK,
             user_id=profile.user_id,
             email=profile.email,
+            suppressed=profile.suppressed or None,
             created_at=profile.created_at,
             plan_version=0,
         )
@@ -181,29 +201,86 @@ class DynamoRecordStore:
             return existing
         return profile
 
+    def change_email(
+        self, user_id: str, old: str, new: str, suppressed: bool, now: datetime
+    ) -> Profile | None:
+        """Move the profile to a new (verified) address, if it still has `old`.
+
+        `suppressed` is the new address's standing: the old one's does not carry over.
+        None when the profile is gone or changed meanwhile.
+        """
+        p = d.ProfileItem
+        bucket, due_at = due_keys(user_id, now)
+        actions: list[Action] = [
+            p.email.set(new),
+            p.plan_version.add(1),
+            p.due_bucket.set(bucket),
+            p.due_at.set(due_at),
+            p.suppressed.set(True) if suppressed else p.suppressed.remove(),
+        ]
+        item = p(d.user_pk(user_id), d.PROFILE_SK)
+        try:
+            item.update(actions=actions, condition=p.pk.exists() & (p.email == old))
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return d.profile_from_item(item)
+
     def _touch_actions(
-        self, identity: Identity, now: datetime, activity_day: date | None = None
+        self,
+        identity: Identity,
+        now: datetime,
+        activity_day: date | None = None,
+        usage: Usage = NOTHING,
     ) -> list[Action]:
         """Profile updates that go with every plan-changing write.
 
-        They create the profile if this is the user's first write, record the day of
-        search activity, bump the plan version and mark the user due now.
+        They record the day of search activity, move the record counters by `usage`
+        (negative on deletes), bump the plan version and mark the user due now.
         """
         p = d.ProfileItem
         bucket, due_at = due_keys(identity.user_id, now)
         actions: list[Action] = [
-            p.item_type.set(d.ProfileItem),
-            p.user_id.set(identity.user_id),
-            p.created_at.set(p.created_at | now),
             p.plan_version.add(1),
             p.due_bucket.set(bucket),
             p.due_at.set(due_at),
         ]
-        if identity.email:
-            actions.append(p.email.set(identity.email))
         if activity_day is not None:
             actions.append(p.activity_days.add({activity_day.isoformat()}))
+        for kind, counter in _COUNTERS.items():
+            if getattr(usage, kind):
+                actions.append(counter.add(getattr(usage, kind)))
         return actions
+
+    @staticmethod
+    def _profile_condition(identity: Identity, adding: Usage = NOTHING) -> Condition:
+        """The profile exists, has the caller's address, and has room for `adding`.
+
+        Checked in the write itself: no read, and no write can race past a ceiling.
+        """
+        p = d.ProfileItem
+        condition: Condition = p.pk.exists() & (p.email == identity.email)
+        for kind, counter in _COUNTERS.items():
+            more = getattr(adding, kind)
+            if more > 0:
+                room = getattr(CEILINGS, kind) - more
+                condition &= counter.does_not_exist() | (counter <= room)
+        return condition
+
+    def _touch(
+        self,
+        tx: TransactWrite,
+        identity: Identity,
+        now: datetime,
+        activity_day: date | None = None,
+        usage: Usage = NOTHING,
+    ) -> None:
+        tx.update(
+            d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
+            actions=self._touch_actions(identity, now, activity_day, usage),
+            condition=self._profile_condition(identity, usage),
+        )
 
     def update_profile(
         self, identity: Identity, changes: Mapping[str, Any], now: datetime
@@ -219,14 +296,25 @@ class DynamoRecordStore:
             else:
                 actions.append(attribute.set(value))
         item = p(d.user_pk(identity.user_id), d.PROFILE_SK)
+        condition = self._profile_condition(identity)
         if self._marker is not None:
             # From an action link: the update and the link's claim in one transaction.
-            with self._transaction() as tx:
-                tx.update(item, actions=actions)
+            try:
+                with self._transaction() as tx:
+                    tx.update(item, actions=actions, condition=condition)
+            except TransactWriteError as exc:
+                if _condition_failed(exc, 0):
+                    raise ProfileNotCurrent from exc
+                raise
             fresh = self.get_profile(identity.user_id)
             assert fresh is not None
             return fresh
-        item.update(actions=actions)
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise ProfileNotCurrent from exc
+            raise
         return d.profile_from_item(item)
 
     def delete_user(self, user_id: str) -> int:
@@ -298,12 +386,15 @@ class DynamoRecordStore:
 
     def add_application(self, identity: Identity, app: Application, now: datetime) -> None:
         item = d.application_to_item(identity.user_id, app)
-        with self._transaction() as tx:
-            tx.save(item, condition=d.ApplicationItem.sk.does_not_exist())
-            tx.update(
-                d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
-                actions=self._touch_actions(identity, now, app.applied_on),
-            )
+        usage = Usage(applications=1, events=len(app.events))
+        try:
+            with self._transaction() as tx:
+                tx.save(item, condition=d.ApplicationItem.sk.does_not_exist())
+                self._touch(tx, identity, now, app.applied_on, usage)
+        except TransactWriteError as exc:
+            if _condition_failed(exc, 1):
+                raise ProfileNotCurrent from exc
+            raise
 
     def get_application(self, user_id: str, app_id: str) -> StoredApplication | None:
         try:
@@ -334,16 +425,16 @@ class DynamoRecordStore:
         now: datetime,
     ) -> None:
         item = d.application_to_item(identity.user_id, updated, version=stored.version)
+        usage = Usage(events=len(updated.events) - len(stored.application.events))
         try:
             with self._transaction() as tx:
                 # Saved whole, on the version that was read: a concurrent edit fails
                 # this write instead of being silently overwritten.
                 tx.save(item)
-                tx.update(
-                    d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
-                    actions=self._touch_actions(identity, now, activity_day),
-                )
+                self._touch(tx, identity, now, activity_day, usage)
         except TransactWriteError as exc:
+            if _condition_failed(exc, 1):
+                raise ProfileNotCurrent from exc
             if _condition_failed(exc, 0):
                 raise Conflict(
                     "the application changed meanwhile; read it again and retry"
@@ -351,19 +442,30 @@ class DynamoRecordStore:
             raise
 
     def delete_application(self, identity: Identity, app_id: str, now: datetime) -> bool:
+        """Delete it and count its events off the profile (read first for that count)."""
+        stored = self.get_application(identity.user_id, app_id)
+        if stored is None:
+            return False
         item = d.ApplicationItem(d.user_pk(identity.user_id), d.app_sk(app_id))
+        usage = Usage(applications=-1, events=-len(stored.application.events))
+        same_version = d.ApplicationItem.version == stored.version
+        if stored.version == 0:
+            same_version = same_version | d.ApplicationItem.version.does_not_exist()
         try:
             with self._transaction() as tx:
                 tx.delete(
-                    item, condition=d.ApplicationItem.sk.exists(), add_version_condition=False
+                    item,
+                    condition=d.ApplicationItem.sk.exists() & same_version,
+                    add_version_condition=False,
                 )
-                tx.update(
-                    d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
-                    actions=self._touch_actions(identity, now),
-                )
+                self._touch(tx, identity, now, usage=usage)
         except TransactWriteError as exc:
+            if _condition_failed(exc, 1):
+                raise ProfileNotCurrent from exc
             if _condition_failed(exc, 0):
-                return False
+                raise Conflict(
+                    "the application changed meanwhile; read it again and retry"
+                ) from exc
             raise
         return True
 
@@ -400,12 +502,14 @@ class DynamoRecordStore:
     # -------------------------------------------------------------- activities
 
     def add_activity(self, identity: Identity, activity: Activity, now: datetime) -> None:
-        with self._transaction() as tx:
-            tx.save(d.activity_to_item(identity.user_id, activity))
-            tx.update(
-                d.ProfileItem(d.user_pk(identity.user_id), d.PROFILE_SK),
-                actions=self._touch_actions(identity, now, activity.date),
-            )
+        try:
+            with self._transaction() as tx:
+                tx.save(d.activity_to_item(identity.user_id, activity))
+                self._touch(tx, identity, now, activity.date, Usage(activities=1))
+        except TransactWriteError as exc:
+            if _condition_failed(exc, 1):
+                raise ProfileNotCurrent from exc
+            raise
 
     def list_activities(
         self, user_id: str, since: date | None, limit: int, cursor: str | None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, get_args
 
+from bounceback.domain.limits import NOTHING, Usage
+
 Source = Literal["direct", "referral", "recruiter", "agency", "job_board", "other"]
 Status = Literal[
     "applied",
@@ -100,6 +102,8 @@ class Profile:
     # browser's zone. Setting any zone (UTC too) makes it True.
     timezone_chosen: bool = False
     name: str | None = None  # what the e-mails call the user, if they said
+    # How many records the user stores, against the ceilings of `domain.limits`.
+    usage: Usage = NOTHING
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends, Request
 
-from bounceback.errors import ServiceError
+from bounceback.errors import IdTokenRequired, ServiceError
 from bounceback.infra.settings import ApiSettings
 from bounceback.ports import (
     ActionRecords,
@@ -19,6 +19,7 @@ from bounceback.ports import (
     CalendarStore,
     Identity,
     RecordStore,
+    SignIns,
     Stopper,
     TokenVerifier,
 )
@@ -29,15 +30,34 @@ class Unauthorized(ServiceError):
     code = "unauthorized"
 
 
+def _is_true(claim: object) -> bool:
+    """A boolean claim: API Gateway hands claims over as strings ("true"), tests may not."""
+    return claim is True or (isinstance(claim, str) and claim.strip().lower() == "true")
+
+
 def caller(request: Request) -> Identity:
-    """The caller, from the claims the JWT authorizer put in the request context."""
+    """The caller, from the claims the JWT authorizer put in the request context.
+
+    Only a Cognito ID token (`token_use` "id") carries the `email` and
+    `email_verified` claims the profile is made from; an access token passes the
+    authorizer too (its `client_id` is the audience), so it is refused here.
+    """
     event = request.resolved_event
     claims = event.request_context.authorizer.jwt_claim or {}  # type: ignore[attr-defined]
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         raise Unauthorized("a valid bearer token is required")
+    if claims.get("token_use") != "id":
+        raise IdTokenRequired(
+            "send the ID token (token_use id) as the bearer token, not the access token: "
+            "the API needs its email claim"
+        )
     email = claims.get("email")
-    return Identity(user_id=sub, email=email if isinstance(email, str) else "")
+    return Identity(
+        user_id=sub,
+        email=email if isinstance(email, str) else "",
+        email_verified=_is_true(claims.get("email_verified")),
+    )
 
 
 def record_store(request: Request) -> RecordStore:
@@ -70,7 +90,13 @@ def action_store(request: Request) -> ActionRecords:
     return store
 
 
+def sign_ins(request: Request) -> SignIns:
+    pool: SignIns = request.context["sign_ins"]
+    return pool
+
+
 Caller = Annotated[Identity, Depends(caller)]
+Pool = Annotated[SignIns, Depends(sign_ins)]
 Store = Annotated[RecordStore, Depends(record_store)]
 Calendars = Annotated[CalendarStore, Depends(calendar_store)]
 Tokens = Annotated[TokenVerifier, Depends(token_verifier)]

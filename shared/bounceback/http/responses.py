@@ -10,8 +10,10 @@ ERRORS: dict[int, Any] = {
     code: {"description": text, "content": {"application/json": {"model": s.ErrorOut}}}
     for code, text in {
         400: "Malformed body or cursor",
+        403: "The token cannot do this: its address is not verified (`email_not_verified`), "
+        "or it is not an ID token (`id_token_required`)",
         404: "Unknown, or not yours",
-        409: "Conflict",
+        409: "Conflict (`limit_reached` when an account ceiling is reached)",
         413: "Body over 64 KiB",
         415: "Unsupported media type",
         422: "Validation failed; details name the fields",
@@ -32,8 +34,9 @@ def answers(success: int, description: str, *errors: int) -> dict[int, Any]:
     ok: dict[str, Any] = {"description": description}
     if success == 204:
         ok["content"] = {}
-    # 422 always: the validator may answer it on any route, in the one error shape.
-    return {success: ok, **{code: ERRORS[code] for code in (401, 422, *errors)}}
+    # 422 always: the validator may answer it on any route, in the one error shape;
+    # 403 always: every signed-in route may create the profile from the token.
+    return {success: ok, **{code: ERRORS[code] for code in (401, 403, 422, *errors)}}
 
 
 # The public pages behind the link in every e-mail.

@@ -75,8 +75,22 @@ class FunctionSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ApiSettings(FunctionSettings):
-    NOT_BLANK = FunctionSettings.NOT_BLANK | {"idempotency_table_name", "unsubscribe_secret_arn"}
+class SuppressionSettings(FunctionSettings):
+    """The suppression list: a table of keyed address hashes and the hash key's secret."""
+
+    NOT_BLANK = FunctionSettings.NOT_BLANK | {"suppression_table_name", "address_hash_secret_arn"}
+
+    suppression_table_name: str
+    address_hash_secret_arn: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiSettings(SuppressionSettings):
+    NOT_BLANK = SuppressionSettings.NOT_BLANK | {
+        "idempotency_table_name",
+        "unsubscribe_secret_arn",
+        "user_pool_id",
+    }
     URL_BASES = frozenset({"public_base_url", "auth_domain"})
 
     idempotency_table_name: str
@@ -84,6 +98,7 @@ class ApiSettings(FunctionSettings):
     public_base_url: str
     auth_domain: str
     auth_client_id: str
+    user_pool_id: str
     unsubscribe_secret_arn: str
 
 
@@ -95,8 +110,8 @@ class DispatcherSettings(FunctionSettings):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SenderSettings(FunctionSettings):
-    NOT_BLANK = FunctionSettings.NOT_BLANK | {"sender_address", "unsubscribe_secret_arn"}
+class SenderSettings(SuppressionSettings):
+    NOT_BLANK = SuppressionSettings.NOT_BLANK | {"sender_address", "unsubscribe_secret_arn"}
     URL_BASES = frozenset({"link_base_url"})
 
     sender_address: str
@@ -115,5 +130,5 @@ class SenderSettings(FunctionSettings):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SesEventsSettings(FunctionSettings):
+class SesEventsSettings(SuppressionSettings):
     pass

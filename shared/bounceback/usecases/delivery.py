@@ -9,7 +9,9 @@ For each e-mail due now (`plan(state, now).due`):
 
 A key already taken is skipped (another sender has it, or an earlier attempt). If SES
 throttles or is unavailable the claim is released and `RetryLater` is raised, so the
-queue brings the user back later. If SES refuses the address the user is suppressed.
+queue brings the user back later. If SES refuses the address (MessageRejected), the
+address goes on the suppression list and the user is suppressed; an address on that
+list is never mailed.
 If the process dies after SES accepted, the claim stays ``claimed``; once it is older
 than any sender can run it is marked ``unknown`` (metric ClaimsUnknown) and is never
 re-sent blind: the planner treats that day as used and puts its content in the next
@@ -39,6 +41,7 @@ from bounceback.ports import (
     Mailer,
     OutgoingEmail,
     PlanningStore,
+    SuppressionList,
     TokenIssuer,
     TransientSendError,
 )
@@ -112,6 +115,7 @@ class Sender:
         tokens: TokenIssuer,
         render: Render,
         link_base_url: str,
+        suppressions: SuppressionList,
         unsubscribe_mailto: str | None = None,
         action_tokens: ActionTokens | None = None,
         tally: Tally | None = None,
@@ -124,6 +128,7 @@ class Sender:
         self._action_tokens = action_tokens
         self._base = link_base_url.rstrip("/")
         self._mailto = (unsubscribe_mailto or "").strip() or None
+        self._suppressions = suppressions
         self.tally = tally or Tally()
 
     def deliver(self, user_id: str, now: datetime) -> None:
@@ -149,6 +154,12 @@ class Sender:
         if due and not profile.email:
             self.tally.add("NudgesSkipped", ("reason", "no_address"), len(due))
             self._store.mark_planned(user_id, version, None)
+            return
+        if due and self._suppressions.is_suppressed(profile.email):
+            # The address bounced or complained (perhaps before an erasure): never again.
+            self.tally.add("NudgesSkipped", ("reason", "address_suppressed"), len(due))
+            self._claims.stop(user_id, "suppressed")
+            logger.info("address on the suppression list; not sending", extra={"user_id": user_id})
             return
         raced = False
         for email in due:
@@ -220,6 +231,8 @@ class Sender:
             self._claims.release(user_id, email.claim_key)
             self.tally.add("SendFailures")
             self.tally.add("NudgesSkipped", ("reason", "address_rejected"))
+            if exc.code == "MessageRejected":  # the recipient, not our configuration
+                self._suppressions.suppress(state.profile.email, "rejected", now)
             self._claims.stop(user_id, "suppressed")
             logger.warning("SES rejected the address; suppressed", extra={**log, "error": exc.code})
             return None

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bounceback.domain.limits import Usage, over_ceiling
 from bounceback.domain.model import Activity, Application, Event, Profile, UserState
 from bounceback.domain.transitions import InvalidTransition, status_after
-from bounceback.errors import Conflict, Invalid, NotFound
+from bounceback.errors import Conflict, EmailNotVerified, Invalid, LimitReached, NotFound
 from bounceback.ids import new_id
-from bounceback.ports import Identity, Page, RecordStore
+from bounceback.ports import Identity, Page, ProfileNotCurrent, RecordStore, SignIns
+
+T = TypeVar("T")
 
 
 def local_today(profile: Profile | None, now: datetime) -> date:
@@ -30,14 +33,87 @@ def local_today(profile: Profile | None, now: datetime) -> date:
 # ------------------------------------------------------------------ profile
 
 
+def _require_verified(identity: Identity, doing: str) -> None:
+    if not identity.email or not identity.email_verified:
+        raise EmailNotVerified(
+            f"your e-mail address is not verified, so Bounceback cannot {doing}. Confirm it "
+            "with the code your sign-in sent you, sign in again, and retry"
+        )
+
+
+def current_profile(
+    store: RecordStore, identity: Identity, now: datetime, found: Profile | None = None
+) -> Profile:
+    """The caller's profile, made or brought up to date from the token.
+
+    - No profile yet: created, but only from a token whose address is verified
+      (else 403 `email_not_verified`: nothing is stored).
+    - The token carries another address than the profile: a verified one replaces it
+      (mail goes there from now on) and its suppression is looked up afresh; an
+      unverified one changes nothing and answers 403.
+    `found` is the profile when the caller has just read it.
+    """
+    profile = found if found is not None else store.get_profile(identity.user_id)
+    if profile is None:
+        _require_verified(identity, "create your profile")
+        return store.create_profile(
+            Profile(
+                user_id=identity.user_id,
+                email=identity.email,
+                created_at=now,
+                suppressed=store.address_suppressed(identity.email),
+            )
+        )
+    if profile.email == identity.email:
+        return profile
+    _require_verified(identity, "change the address it mails to")
+    moved = store.change_email(
+        identity.user_id,
+        profile.email,
+        identity.email,
+        store.address_suppressed(identity.email),
+        now,
+    )
+    if moved is None:
+        raise Conflict("your profile changed meanwhile; retry")
+    return moved
+
+
 def get_or_create_profile(store: RecordStore, identity: Identity, now: datetime) -> Profile:
     """The caller's profile; the first call creates it with the default preferences."""
-    profile = store.get_profile(identity.user_id)
-    if profile is not None:
-        return profile
-    return store.create_profile(
-        Profile(user_id=identity.user_id, email=identity.email, created_at=now)
-    )
+    return current_profile(store, identity, now)
+
+
+def check_room(store: RecordStore, identity: Identity, adding: Usage, now: datetime) -> Profile:
+    """The caller's current profile, if it has room for `adding`; else 409 `limit_reached`.
+
+    For writes that add many records at once (an import): call it before writing,
+    and move the profile's counters in the same transactions as the records.
+    """
+    profile = current_profile(store, identity, now)
+    problem = over_ceiling(profile.usage, adding)
+    if problem is not None:
+        raise LimitReached(problem)
+    return profile
+
+
+def _write(
+    store: RecordStore, identity: Identity, now: datetime, adding: Usage, write: Callable[[], T]
+) -> T:
+    """Run a write whose profile condition may fail, then find out why and retry once.
+
+    The common case costs nothing extra: the write's own condition checks the address
+    and the ceilings. When it fails, the profile is read: missing or on another
+    address (created or followed, or 403), or full (409).
+    """
+    try:
+        return write()
+    except ProfileNotCurrent:
+        check_room(store, identity, adding, now)
+    try:
+        return write()
+    except ProfileNotCurrent as exc:
+        raise Conflict("your profile changed meanwhile; retry") from exc
 
 
 def update_profile(
@@ -54,12 +130,19 @@ def update_profile(
         zone = changes.get("timezone") or (profile.timezone if profile else "UTC")
         if paused_until < now.astimezone(ZoneInfo(zone)).date():
             raise Invalid("paused_until", "must be today or later (the last day of the pause)")
-    return store.update_profile(identity, changes, now)
+    return _write(
+        store, identity, now, Usage(), lambda: store.update_profile(identity, changes, now)
+    )
 
 
-def delete_user(store: RecordStore, identity: Identity) -> None:
-    """Erase everything stored for the caller."""
+def delete_user(store: RecordStore, sign_ins: SignIns, identity: Identity) -> None:
+    """Erase everything stored for the caller, then the sign-in (its tokens stop working).
+
+    The suppression list is not the user's data and stays: an address that bounced or
+    complained is not mailed again after the profile is made anew.
+    """
     store.delete_user(identity.user_id)
+    sign_ins.delete(identity.user_id)
 
 
 # ------------------------------------------------------------------ applications
@@ -81,7 +164,13 @@ def create_application(
         updated_at=now,
         **values,
     )
-    store.add_application(identity, app, now)
+    _write(
+        store,
+        identity,
+        now,
+        Usage(applications=1, events=len(app.events)),
+        lambda: store.add_application(identity, app, now),
+    )
     return app
 
 
@@ -107,12 +196,20 @@ def update_application(
         _reject_far_future("applied_on", changes["applied_on"], now)
     updated = replace(stored.application, **dict(changes), updated_at=now)
     activity_day = updated.applied_on if "applied_on" in changes else None
-    store.save_application(identity, stored, updated, activity_day, now)
+    _write(
+        store,
+        identity,
+        now,
+        Usage(),
+        lambda: store.save_application(identity, stored, updated, activity_day, now),
+    )
     return updated
 
 
 def delete_application(store: RecordStore, identity: Identity, app_id: str, now: datetime) -> None:
-    if not store.delete_application(identity, app_id, now):
+    if not _write(
+        store, identity, now, Usage(), lambda: store.delete_application(identity, app_id, now)
+    ):
         raise NotFound(f"no application with id {app_id}")
 
 
@@ -164,7 +261,14 @@ def record_event(
     if len(events) > MAX_EVENTS_PER_APPLICATION:
         raise Conflict(f"an application holds at most {MAX_EVENTS_PER_APPLICATION} events")
     updated = replace(app, status=new_status, events=events, updated_at=now)
-    store.save_application(identity, stored, updated, occurred_at.astimezone(zone).date(), now)
+    day = occurred_at.astimezone(zone).date()
+    _write(
+        store,
+        identity,
+        now,
+        Usage(events=1),
+        lambda: store.save_application(identity, stored, updated, day, now),
+    )
     return event, updated
 
 
@@ -214,7 +318,13 @@ def log_activity(
     activity = Activity(
         id=new_id(now), kind=fields["kind"], date=day, note=fields.get("note"), created_at=now
     )
-    store.add_activity(identity, activity, now)
+    _write(
+        store,
+        identity,
+        now,
+        Usage(activities=1),
+        lambda: store.add_activity(identity, activity, now),
+    )
     return activity
 
 
@@ -236,7 +346,9 @@ def _reject_far_future(field: str, day: date, now: datetime) -> None:
 def load_state(store: RecordStore, identity: Identity, now: datetime) -> UserState:
     state = store.load_state(identity.user_id)
     if state is None:
-        return UserState(profile=get_or_create_profile(store, identity, now))
+        return UserState(profile=current_profile(store, identity, now))
+    if state.profile.email != identity.email:
+        return replace(state, profile=current_profile(store, identity, now, state.profile))
     return state
 
 

@@ -20,7 +20,7 @@ router = Router()
 @router.post(
     "/activities",
     status_code=201,
-    responses=answers(201, "The logged activity", 400, 413, 415, 422),
+    responses=answers(201, "The logged activity", 400, 409, 413, 415, 422),
 )
 def log_activity(
     body: Annotated[s.ActivityIn, Body()], caller: Caller, store: Store

@@ -101,7 +101,7 @@ def patch_application(
     return s.ApplicationOut.of(updated)
 
 
-@router.delete("/applications/<id>", status_code=204, responses=answers(204, "Deleted", 404))
+@router.delete("/applications/<id>", status_code=204, responses=answers(204, "Deleted", 404, 409))
 def delete_application(id: str, caller: Caller, store: Store) -> Response[None]:
     records.delete_application(store, caller, _app_id(id), clock.now())
     return Response(status_code=204)

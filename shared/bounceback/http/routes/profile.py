@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from bounceback.http import schemas as s
-from bounceback.http.deps import Caller, Store
+from bounceback.http.deps import Caller, Pool, Store
 from bounceback.http.responses import answers
 from bounceback.infra import clock
 from bounceback.usecases import records
@@ -31,8 +31,8 @@ def patch_me(
 
 
 @router.delete("/me", status_code=204, responses=answers(204, "Everything of yours is erased"))
-def delete_me(caller: Caller, store: Store) -> Response[None]:
-    records.delete_user(store, caller)
+def delete_me(caller: Caller, store: Store, pool: Pool) -> Response[None]:
+    records.delete_user(store, pool, caller)
     return Response(status_code=204)
 
 
