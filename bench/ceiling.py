@@ -1,0 +1,260 @@
+"""A user at the per-account ceilings: what one plan costs.
+
+Builds one user at the ceilings of `bounceback.domain.limits` (5,000 applications
+holding 50,000 events, 50,000 activities) and measures what every plan reads and does:
+
+- DynamoDB read units per plan: the partition as the table stores it (each item
+  serialised exactly as pynamodb writes it), priced as DynamoDB prices the one Query
+  that loads it (eventually consistent: 0.5 unit per 4 KB of each 1 MB page);
+- the sender's plan time: turning those items into the state (`BaseItem.from_raw_data`
+  and the store's own assembly, the CPU part of `load_state_for_planning`) and the
+  pure planner (`plan` + `next_wake_at`), timed apart;
+- `GET /nudges` latency through the real API handler, with the store's partition read
+  answered from those items: all of the function's own work, without DynamoDB's I/O
+  (the page count says how many round trips it would add).
+
+moto is not used for the timings: its response serialiser takes ~1 s per 550 items,
+which would measure moto, not Bounceback. `--moto` seeds a small user in moto and
+checks that the real query returns the same bytes the estimate uses.
+
+    .venv/bin/python bench/ceiling.py [--scale 1.0] [--repeat 3]
+
+`--scale 0.1` builds a tenth of the ceilings. Prints figures, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from bounceback_local.harness import ApiClient, api_routes, use_fake_aws
+
+use_fake_aws({"POWERTOOLS_LOG_LEVEL": "WARNING"})
+
+from moto import mock_aws  # noqa: E402
+
+from bounceback.adapters import dynamo as d  # noqa: E402
+from bounceback.adapters.store import DynamoRecordStore, _state_from_items  # noqa: E402
+from bounceback.domain.limits import CEILINGS  # noqa: E402
+from bounceback.domain.model import Activity, Application, Event  # noqa: E402
+from bounceback.domain.planner import next_wake_at, plan  # noqa: E402
+from bounceback.infra import clock  # noqa: E402
+from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
+from bounceback_local.template import functions, load_template  # noqa: E402
+
+NOW = datetime(2027, 2, 3, 14, 0, tzinfo=UTC)
+USER = "ceiling"
+EVENT_CYCLE = ("screening", "interview", "follow_up_sent", "feedback_received", "interview")
+
+
+def _size(value: Any) -> int:
+    """Bytes DynamoDB counts for one attribute value (close enough for pricing)."""
+    (kind, inner), *_ = value.items()
+    if kind in ("S", "N", "B"):
+        return len(str(inner).encode())
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS", "BS"):
+        return sum(len(str(v).encode()) for v in inner)
+    if kind == "L":
+        return 3 + sum(1 + _size(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + 1 + _size(v) for k, v in inner.items())
+    return 0
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode()) + _size(value) for name, value in item.items())
+
+
+def build(applications: int, events: int, activities: int) -> list[dict[str, Any]]:
+    """The user's partition as DynamoDB stores it: profile, applications, activities."""
+    start = NOW - timedelta(days=365)
+    per_app = max(1, events // max(applications, 1))
+    p = d.ProfileItem(
+        pk=d.user_pk(USER),
+        sk=d.PROFILE_SK,
+        user_id=USER,
+        email=f"{USER}@example.com",
+        created_at=start,
+        plan_version=1,
+        application_count=applications,
+        event_count=per_app * applications,
+        activity_count=activities,
+        activity_days={(start + timedelta(days=n)).date().isoformat() for n in range(365)},
+    )
+    raws = [p.serialize()]
+    for n in range(applications):
+        applied = start + timedelta(minutes=n * 90)
+        history = tuple(
+            Event(
+                id=f"e{n:05d}{k:02d}",
+                type=EVENT_CYCLE[k % len(EVENT_CYCLE)],  # type: ignore[arg-type]
+                occurred_at=applied + timedelta(days=k + 1),
+                recorded_at=applied + timedelta(days=k + 1),
+                note="a short note about how it went",
+            )
+            for k in range(per_app)
+        )
+        app = Application(
+            id=f"a{n:05d}",
+            company=f"Company {n}",
+            role="Analyst",
+            applied_on=applied.date(),
+            status="interviewing",
+            source="job_board",
+            url=f"https://jobs.example/{n}",
+            notes="Found on a job board; tailored the CV.",
+            events=history,
+            created_at=applied,
+            updated_at=applied,
+        )
+        raws.append(d.application_to_item(USER, app, version=1).serialize())
+    for n in range(activities):
+        moment = start + timedelta(minutes=n * 10)
+        day: date = moment.date()
+        activity = Activity(
+            id=f"t{n:06d}",
+            kind="networking_event",
+            date=day,
+            note="met someone",
+            created_at=moment,
+        )
+        raws.append(d.activity_to_item(USER, activity).serialize())
+    return raws
+
+
+def priced(raws: list[dict[str, Any]]) -> tuple[float, int, int]:
+    """Read units, 1 MB pages and bytes of the Query that returns `raws`."""
+    units, pages, page, total = 0.0, 0, 0, 0
+    for raw in raws:
+        size = item_size(raw)
+        total += size
+        if page + size > 1_048_576:
+            units += math.ceil(page / 4096) * 0.5
+            pages, page = pages + 1, 0
+        page += size
+    units += math.ceil(page / 4096) * 0.5
+    return units, pages + 1, total
+
+
+def moto_check(scale_items: int) -> dict[str, Any]:
+    """Seed a small user in moto; the bytes moto returns must match the estimate."""
+    import boto3
+
+    with mock_aws():
+        from bounceback_local.provision import provision
+
+        template = load_template()
+        resolver = provision(template)
+        functions(template, resolver)
+        d.bind(resolver.refs["Table"], region="us-east-1")
+        raws = build(scale_items, scale_items * 10, scale_items * 10)
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        for start in range(0, len(raws), 25):
+            client.batch_write_item(
+                RequestItems={
+                    resolver.refs["Table"]: [
+                        {"PutRequest": {"Item": r}} for r in raws[start : start + 25]
+                    ]
+                }
+            )
+        returned = []
+        for page in client.get_paginator("query").paginate(
+            TableName=resolver.refs["Table"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": d.user_pk(USER)}},
+        ):
+            returned += page["Items"]
+        store = DynamoRecordStore()
+        loaded = store.load_state_for_planning(USER)
+        assert loaded is not None and len(loaded[0].applications) == scale_items
+    return {
+        "moto_items": len(returned),
+        "moto_bytes": sum(item_size(i) for i in returned),
+        "estimated_bytes": sum(item_size(r) for r in raws),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--moto", action="store_true", help="cross-check sizes with moto")
+    args = parser.parse_args(argv)
+    applications = round(CEILINGS.applications * args.scale)
+    events = round(CEILINGS.events * args.scale)
+    activities = round(CEILINGS.activities * args.scale)
+    clock.use(lambda: NOW)
+
+    raws = build(applications, events, activities)
+    units, pages, size = priced(raws)
+
+    load_s: list[float] = []
+    plan_s: list[float] = []
+    state = None
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        items = [d.BaseItem.from_raw_data(dict(r)) for r in raws]
+        state = _state_from_items(items)
+        load_s.append(time.perf_counter() - started)
+        assert state is not None
+        started = time.perf_counter()
+        plan(state, NOW)
+        next_wake_at(state, NOW)
+        plan_s.append(time.perf_counter() - started)
+
+    nudges_s: list[float] = []
+    with mock_aws():
+        from bounceback_local.provision import provision
+
+        template = load_template()
+        resolver = provision(template)
+        specs = functions(template, resolver)
+        apply_environment(list(specs.values()), {"POWERTOOLS_LOG_LEVEL": "WARNING"})
+        api = ApiClient(load_handler(specs["ApiFunction"]), api_routes(specs["ApiFunction"].events))
+        assert api.get("/me", user=USER).status == 200
+
+        def from_items(self: DynamoRecordStore, user_id: str) -> Any:
+            return _state_from_items(d.BaseItem.from_raw_data(dict(r)) for r in raws)
+
+        original = DynamoRecordStore.load_state
+        DynamoRecordStore.load_state = from_items  # type: ignore[method-assign]
+        try:
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                reply = api.get("/nudges", user=USER)
+                nudges_s.append(time.perf_counter() - started)
+                assert reply.status == 200, reply.text
+        finally:
+            DynamoRecordStore.load_state = original  # type: ignore[method-assign]
+    clock.use(None)
+
+    figures: dict[str, Any] = {
+        "applications": applications,
+        "events": events,
+        "activities": activities,
+        "partition_items": len(raws),
+        "partition_mb": round(size / 1_000_000, 2),
+        "read_units_per_plan": units,
+        "query_pages_per_plan": pages,
+        "sender_load_cpu_s_median": round(statistics.median(load_s), 3),
+        "sender_plan_s_median": round(statistics.median(plan_s), 3),
+        "get_nudges_s_median_without_dynamodb_io": round(statistics.median(nudges_s), 3),
+    }
+    if args.moto:
+        figures.update(moto_check(20))
+    for name, value in figures.items():
+        print(f"{name:42} {value}", file=sys.stderr)
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
