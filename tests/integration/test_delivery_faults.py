@@ -17,7 +17,7 @@ from bounceback.infra import clock
 from bounceback.infra.settings import SenderSettings
 from bounceback.ports import OutgoingEmail, TransientSendError
 from bounceback.usecases.delivery import Sender, Tally
-from bounceback.wiring import unsubscribe_tokens
+from bounceback.wiring import suppression_list, unsubscribe_tokens
 from bounceback_local.events import LambdaContext
 from tests.conftest import Delivery
 
@@ -291,6 +291,7 @@ def sender_for(delivery: Delivery, tally: Tally, store: Any = None) -> Sender:
         tokens=unsubscribe_tokens(SenderSettings.from_env()),
         render=render_email,
         link_base_url="https://bounceback.example",
+        suppressions=suppression_list(SenderSettings.from_env()),
         tally=tally,
     )
 

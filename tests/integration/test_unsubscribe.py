@@ -105,9 +105,10 @@ def test_get_shows_a_confirmation_form_and_does_not_unsubscribe(alice: Delivery)
         pytest.param(lambda t: t[: len(t) // 2], id="truncated"),
         pytest.param(lambda t: "", id="empty"),
         pytest.param(lambda t: "not-a-token", id="garbage"),
-        pytest.param(lambda t: t.replace(t.split(".")[1], "Ym9i"), id="other-user-id-swapped-in"),
+        # v2.<key id>.<user>.<expiry>.<mac>
+        pytest.param(lambda t: t.replace(t.split(".")[2], "Ym9i"), id="other-user-id-swapped-in"),
         pytest.param(
-            lambda t: t.replace(t.split(".")[2], str(int(t.split(".")[2]) + 999)),
+            lambda t: t.replace(t.split(".")[3], str(int(t.split(".")[3]) + 999)),
             id="expiry-extended",
         ),
     ],

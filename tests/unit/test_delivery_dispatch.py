@@ -127,15 +127,59 @@ class FakeSuppressor:
         return True
 
 
+class FakeSent:
+    """Message ids the sender recorded, per user."""
+
+    def __init__(self, sent: dict[str, set[str]]) -> None:
+        self.sent = sent
+
+    def sent_to(self, user_id: str, message_id: str) -> bool:
+        return message_id in self.sent.get(user_id, set())
+
+
+class FakeSuppressions:
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str]] = []
+
+    def is_suppressed(self, address: str) -> bool:
+        return any(a == address for a, _ in self.added)
+
+    def suppress(self, address: str, reason: str, now: datetime) -> None:
+        self.added.append((address, reason))
+
+
+def complaint(message_id: str = "m-1") -> str:
+    return json.dumps(
+        {
+            "eventType": "Complaint",
+            "mail": {
+                "messageId": message_id,
+                "destination": ["someone@example.com"],
+                "tags": {"bb_user": ["YWxpY2U"]},
+            },
+            "complaint": {"complainedRecipients": [{"emailAddress": "someone@example.com"}]},
+        }
+    )
+
+
 def test_the_user_comes_from_the_tag_not_the_address() -> None:
-    suppressor = FakeSuppressor()
-    message = {
-        "eventType": "Complaint",
-        "mail": {"destination": ["someone@example.com"], "tags": {"bb_user": ["YWxpY2U"]}},
-    }
-    assert handle_notification(json.dumps(message), suppressor) == "suppressed"
+    suppressor, suppressions = FakeSuppressor(), FakeSuppressions()
+    sent = FakeSent({"alice": {"m-1"}})
+    assert handle_notification(complaint(), suppressor, sent, suppressions, NOW) == "suppressed"
     assert suppressor.stopped == [("alice", "suppressed")]
+    assert suppressions.added == [("someone@example.com", "complaint")]
+
+
+def test_an_event_about_a_message_not_sent_to_that_user_changes_nothing() -> None:
+    suppressor, suppressions = FakeSuppressor(), FakeSuppressions()
+    sent = FakeSent({"alice": {"m-1"}, "bob": {"m-2"}})
+    outcome = handle_notification(complaint("m-2"), suppressor, sent, suppressions, NOW)
+    assert outcome == "unmatched"
+    assert suppressor.stopped == [] and suppressions.added == []
 
 
 def test_a_message_that_is_not_json_is_ignored() -> None:
-    assert handle_notification("not json", FakeSuppressor()) == "ignored"
+    outcome = handle_notification(
+        "not json", FakeSuppressor(), FakeSent({}), FakeSuppressions(), NOW
+    )
+    assert outcome == "ignored"

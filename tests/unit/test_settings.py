@@ -25,6 +25,8 @@ SENDER_ENV = {
     "CONFIGURATION_SET": "bounceback",
     "UNSUBSCRIBE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:x",
     "LINK_BASE_URL": "https://example.com/",
+    "SUPPRESSION_TABLE_NAME": "suppression",
+    "ADDRESS_HASH_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:y",
 }
 
 
@@ -67,7 +69,15 @@ def test_an_empty_sender_address_is_refused() -> None:
 def test_every_missing_variable_is_named_at_once() -> None:
     with pytest.raises(MissingSetting) as raised:
         ApiSettings.from_env({"AWS_REGION": "us-east-1"})
-    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "AUTH_DOMAIN", "UNSUBSCRIBE_SECRET_ARN"):
+    for name in (
+        "TABLE_NAME",
+        "IDEMPOTENCY_TABLE_NAME",
+        "AUTH_DOMAIN",
+        "UNSUBSCRIBE_SECRET_ARN",
+        "USER_POOL_ID",
+        "SUPPRESSION_TABLE_NAME",
+        "ADDRESS_HASH_SECRET_ARN",
+    ):
         assert name in str(raised.value)
 
 
