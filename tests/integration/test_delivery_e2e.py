@@ -66,7 +66,7 @@ def test_rejection_is_acknowledged_once_with_headers_kinds_and_escaped_content(
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # Links are built on PublicBaseUrl (the tests' stand-in for the deployed one).
     base = PLACEHOLDER_PARAMETERS["PublicBaseUrl"]
-    assert headers["List-Unsubscribe"].startswith(f"<{base}/unsubscribe?token=v1.")
+    assert headers["List-Unsubscribe"].startswith(f"<{base}/unsubscribe?token=v2.")
     assert headers["List-Unsubscribe"].endswith(">")
     assert mail.request["ConfigurationSetName"] == "ConfigurationSet"
     # the sender has a display name (SENDER_DISPLAY_NAME, "Bounceback" by default)
@@ -78,7 +78,7 @@ def test_rejection_is_acknowledged_once_with_headers_kinds_and_escaped_content(
     )  # markupsafe writes " as &#34;
     assert '<b>"Bad"' not in mail.html
     assert 'Acme <b>"Bad" & Co</b>' in mail.text
-    assert "/unsubscribe?token=v1." in mail.text
+    assert "/unsubscribe?token=v2." in mail.text
 
     # and moto's SES backend holds the same message (HTML body, recipient)
     [stored] = [
