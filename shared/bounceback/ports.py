@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
+from bounceback.domain.limits import Usage
 from bounceback.domain.model import Activity, Application, Profile, SentEmail, UserState
 
 # ------------------------------------------------------------------ callers and records
@@ -52,6 +53,16 @@ class ImportItem:
 
     record: Application | Activity
     days: tuple[date, ...]
+
+
+def usage_of(items: Sequence[ImportItem]) -> Usage:
+    """How many applications, events and activities `items` add (for the ceilings)."""
+    apps = [i.record for i in items if isinstance(i.record, Application)]
+    return Usage(
+        applications=len(apps),
+        events=sum(len(app.events) for app in apps),
+        activities=len(items) - len(apps),
+    )
 
 
 class ProfileNotCurrent(Exception):

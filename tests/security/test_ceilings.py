@@ -114,3 +114,31 @@ def test_a_batch_is_checked_whole_before_it_is_written(api: ApiClient) -> None:
     assert room.usage == Usage(applications=CEILINGS.applications - 10)
     with pytest.raises(LimitReached, match="at most 5,000 applications"):
         records.check_room(store, identity, Usage(applications=11), NOW)
+
+
+def test_an_import_past_a_ceiling_is_refused_whole_and_stores_nothing(api: ApiClient) -> None:
+    # Given an account one application short of its ceiling
+    create(api)
+    set_counts(CEILINGS.applications - 1, 0, 0)
+    csv_text = "Company,Role,Date Applied\nGlobex,Engineer,2026-01-04\nInitech,Analyst,2026-01-05\n"
+    # When a two-row import would pass it
+    reply = api.post("/applications/import", csv_text, headers={"Content-Type": "text/csv"})
+    # Then nothing is stored and the answer says why
+    assert reply.status == 409, reply.text
+    assert reply.json["error"] == "limit_reached"
+    assert len(api.get("/applications").json["items"]) == 1
+    assert counts()[0] == CEILINGS.applications - 1
+
+
+def test_an_import_moves_the_counters_by_what_it_stored(api: ApiClient) -> None:
+    create(api)
+    csv_text = (
+        "Company,Role,Date Applied,Status\n"
+        "Globex,Engineer,2026-01-04,Applied\n"
+        "Initech,Analyst,2026-01-05,Rejected\n"
+    )
+    reply = api.post("/applications/import", csv_text, headers={"Content-Type": "text/csv"})
+    assert reply.status == 200, reply.text
+    assert reply.json["created"] == 2
+    # one application created by the API plus two imported; the rejection is one event
+    assert counts()[:2] == (3, 1)

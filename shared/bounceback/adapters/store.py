@@ -46,6 +46,7 @@ from bounceback.ports import (
     RecordStore,
     StoredApplication,
     SuppressionList,
+    usage_of,
 )
 
 logger = Logger(child=True)
@@ -558,6 +559,7 @@ class DynamoRecordStore:
         """
         stored_days: set[date] = set()
         failed: list[str] = []
+        stored: list[ImportItem] = []
         for start in range(0, len(items), BATCH_SIZE):
             chunk = items[start : start + BATCH_SIZE]
             if failed or not self._put_batch(
@@ -565,11 +567,13 @@ class DynamoRecordStore:
             ):
                 failed.extend(i.record.id for i in chunk)
                 continue
+            stored.extend(chunk)
             for item in chunk:
                 stored_days.update(item.days)
-        if len(failed) < len(items):
+        if stored:
             p = d.ProfileItem
-            actions = self._touch_actions(identity, now)
+            # The record counters move by what was stored (the ceilings' bookkeeping).
+            actions = self._touch_actions(identity, now, usage=usage_of(stored))
             if stored_days:
                 actions.append(p.activity_days.add({day.isoformat() for day in stored_days}))
             p(d.user_pk(identity.user_id), d.PROFILE_SK).update(actions=actions)

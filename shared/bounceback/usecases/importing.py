@@ -24,8 +24,8 @@ from bounceback.domain.model import (
     UserState,
 )
 from bounceback.ids import is_id, new_id
-from bounceback.ports import Identity, ImportItem, RecordStore
-from bounceback.usecases.records import MAX_EVENTS_PER_APPLICATION
+from bounceback.ports import Identity, ImportItem, RecordStore, usage_of
+from bounceback.usecases.records import MAX_EVENTS_PER_APPLICATION, check_room
 
 MAX_ROWS = 5_000
 PREVIEW_ROWS = 50
@@ -173,6 +173,10 @@ def import_records(
         row_of[activity.id] = act.row
         activities += 1
     created = len(items) - activities
+    if items:
+        # The account's ceilings hold for an import as for single writes (a dry run
+        # says so too): the whole import is refused, nothing is stored.
+        check_room(store, identity, usage_of(items), now)
     if not dry_run and items:
         failed = store.import_records(identity, items, now)
         for item in items:
