@@ -122,14 +122,18 @@ class _Refused(Exception):
         self.answer = answer
 
 
-def _grant(tokens: ActionTokens, store: RecordStore, token: str, now: datetime) -> ActionGrant:
+def _grant(
+    tokens: ActionTokens, store: RecordStore, token: str, now: datetime
+) -> tuple[ActionGrant, Profile]:
+    """The link's grant and its user's profile (a link outlives no erasure)."""
     try:
         grant = tokens.verify(token, now)
     except InvalidToken as exc:
         raise _Refused(_BAD_LINK) from exc
-    if store.get_profile(grant.user_id) is None:  # the user erased their data
+    profile = store.get_profile(grant.user_id)
+    if profile is None:  # the user erased their data
         raise _Refused(_BAD_LINK)
-    return grant
+    return grant, profile
 
 
 def _application(store: RecordStore, grant: ActionGrant) -> Application | None:
@@ -161,7 +165,7 @@ def show(
     Changes nothing.
     """
     try:
-        grant = _grant(tokens, store, token or "", now)
+        grant, _ = _grant(tokens, store, token or "", now)
         app = _application(store, grant)
     except _Refused as refused:
         return refused.answer
@@ -189,7 +193,7 @@ def perform(
     """Record what the link stands for, at most once per link; the answer page."""
     token = token or ""
     try:
-        grant = _grant(tokens, store, token, now)
+        grant, profile = _grant(tokens, store, token, now)
         app = _application(store, grant)
     except _Refused as refused:
         return refused.answer
@@ -214,7 +218,9 @@ def perform(
     if store.was_used(grant.user_id, key):
         return _already()
     once = store.once(grant.user_id, key, grant.issued_at + KEEP_USED_LINKS)
-    identity = Identity(user_id=grant.user_id, email="")
+    # The link speaks for the user at the address the profile has: the writes' own
+    # check (that address, room under the ceilings) holds as for the API.
+    identity = Identity(user_id=grant.user_id, email=profile.email)
     try:
         _record(once, identity, grant, choice, now)
     except AlreadyRecorded:
