@@ -9,7 +9,7 @@ import pytest
 from bounceback.adapters.action_tokens import ActionTokenCodec
 from bounceback.domain.actions import MAX_PER_SECTION, choices_for, offers, question
 from bounceback.domain.model import ACTIVITY_KINDS, REJECTION_CHANNELS
-from bounceback.domain.planner import FollowUpSection, GapSection, NoResponseSection
+from bounceback.domain.planner import FollowUpSection, GapSection, NoResponseSection, WeekPick
 from bounceback.ports import InvalidToken
 
 pytestmark = pytest.mark.unit
@@ -24,7 +24,15 @@ def actions(kind: str, section: object, last: bool = False) -> list[tuple[str, s
 
 def test_each_section_kind_offers_its_actions() -> None:
     no_answer = NoResponseSection("app2", "Initech", "QA", date(2027, 1, 1))
-    gap = GapSection(date(2027, 2, 1), 1, 3, date(2027, 2, 1), False)
+    gap = GapSection(
+        anchor=date(2027, 2, 1),
+        step=1,
+        days_idle=3,
+        since_kind="activity",
+        last_activity_on=date(2027, 2, 1),
+        suggestion=WeekPick("contacts", date(2027, 2, 4), None),
+        final=False,
+    )
     assert actions("follow_up", FOLLOW) == [("followed_up", "app1"), ("rejected", "app1")]
     assert actions("no_response_check", no_answer) == [
         ("no_response", "app2"),
