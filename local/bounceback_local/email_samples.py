@@ -198,6 +198,32 @@ def _congratulations() -> Sample:
     return _due("congratulations", _state([app]), _at(date(2027, 2, 3), 15), "congratulations")
 
 
+def _interview_state() -> UserState:
+    """An interview on Wed 10 Feb at 14:00, scheduled a week before."""
+    start = _at(date(2027, 2, 10), 14)
+    invited = _at(date(2027, 2, 3), 11)
+    scheduled = replace(
+        _event("i1", "interview", invited),
+        note="Video call with the team lead; the link is in the invitation.",
+        scheduled_for=start,
+    )
+    app = _application(
+        "a1", "Contoso Health", "Product Analyst", date(2027, 1, 25), scheduled,
+        contact=("Jordan Lee", "jordan@contoso.example"),
+    )  # fmt: skip
+    return _state([app], digest_enabled=False, gap_days=14)
+
+
+def _interview_prep() -> Sample:
+    state = _interview_state()
+    return _due("interview_prep", state, _at(date(2027, 2, 9), 9), "interview_prep")
+
+
+def _interview_debrief() -> Sample:
+    state = _sent(_interview_state(), _at(date(2027, 2, 9), 9))  # the prep went out
+    return _due("interview_debrief", state, _at(date(2027, 2, 11), 9), "interview_debrief")
+
+
 _BUILDERS: tuple[Callable[[], Sample], ...] = (
     _acknowledgement,
     lambda: _comeback("recruiter_call", "ask_feedback"),
@@ -207,6 +233,8 @@ _BUILDERS: tuple[Callable[[], Sample], ...] = (
     _no_response,
     _digest,
     _congratulations,
+    _interview_prep,
+    _interview_debrief,
 )
 
 

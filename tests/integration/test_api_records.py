@@ -169,7 +169,7 @@ def test_name_is_stored_stripped_shown_exported_and_cleared(api: ApiClient) -> N
         ("Alex\r\nBcc: victim@example.com", "one line"),
         ("Al\x00ex", "one line"),
         ("x" * 81, "at most 80 characters"),
-        (42, "valid string"),
+        (42, "must be text"),
     ],
 )
 def test_name_refuses_line_breaks_and_long_values_in_plain_words(

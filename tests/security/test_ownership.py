@@ -25,6 +25,10 @@ BODIES: dict[str, dict[str, Any]] = {
     "PATCH /me": {"send_hour": 5},
     "POST /applications": {"company": "Alice Co", "role": "Lead"},
     "POST /activities": {"kind": "exercise"},
+    # JSON in the export's shape: stored in the caller's own partition only.
+    "POST /applications/import": {
+        "applications": [{"company": "Alice Co", "role": "Lead", "applied_on": "2027-02-01"}]
+    },
 }
 BOB_COMPANY = "Bob Secret Corp"
 
@@ -70,6 +74,7 @@ def test_every_authenticated_route_is_covered_here() -> None:
         "GET /summary",
         "GET /me/calendar",
         "POST /me/calendar/rotate",
+        "POST /applications/import",
     }
     assert not unknown, f"new routes need an ownership rule here: {unknown}"
 

@@ -84,6 +84,8 @@ def test_the_samples_cover_every_section_kind() -> None:
         "no_response_check",
         "digest",
         "congratulations",
+        "interview_prep",
+        "interview_debrief",
     }
 
 
