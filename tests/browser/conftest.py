@@ -65,8 +65,12 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 
 def view(page: Page, name: str) -> Locator:
-    """One view of the app (its hidden siblings hold fields with the same labels)."""
-    return page.locator(f"#view-{name}")
+    """One view of the app once its data has arrived (the app marks it aria-busy until then).
+
+    Its hidden siblings hold fields with the same labels, hence the scope; waiting for the
+    data keeps a test from typing into a form that the arriving data then refills.
+    """
+    return page.locator(f"#view-{name}:not([aria-busy])")
 
 
 def sign_in(page: Page, stack: RunningStack, email: str) -> None:

@@ -40,7 +40,12 @@ function openRoute(moveFocus) {
   var message = pending.message;
   pending.message = null;
   if (message) { say(message); } else if (moveFocus) { quiet(); }
-  return Promise.resolve(view.show(where.id)).catch(failed);
+  // Busy until the view's data has arrived and filled it: screen readers wait, and so do tests.
+  var element = $("view-" + where.name);
+  element.setAttribute("aria-busy", "true");
+  return Promise.resolve(view.show(where.id)).catch(failed).then(function () {
+    element.removeAttribute("aria-busy");
+  });
 }
 
 window.addEventListener("hashchange", function () {
