@@ -6,6 +6,8 @@ use cases' ports and the AWS adapters behind them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bounceback.adapters import dynamo
 from bounceback.adapters.action_tokens import ActionTokenCodec
 from bounceback.adapters.claims import DynamoClaims
@@ -79,6 +81,17 @@ def stopper() -> Stopper:
     return DynamoClaims()
 
 
+def _reload_signing_secret(secret_arn: str) -> Callable[[], None]:
+    """Reads the links' signing secret past the cache (both versions): for a token
+    naming a key this container has not seen yet, the secret having rotated since."""
+
+    def reload() -> None:
+        read_secret(secret_arn, force=True)
+        read_previous_secret(secret_arn, force=True)
+
+    return reload
+
+
 def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeTokens:
     """Tokens signed with the secret the function's settings name.
 
@@ -87,7 +100,9 @@ def unsubscribe_tokens(config: ApiSettings | SenderSettings) -> UnsubscribeToken
     """
     secret_arn = config.unsubscribe_secret_arn
     return UnsubscribeTokens(
-        lambda: read_secret(secret_arn), lambda: read_previous_secret(secret_arn)
+        lambda: read_secret(secret_arn),
+        lambda: read_previous_secret(secret_arn),
+        reload=_reload_signing_secret(secret_arn),
     )
 
 
@@ -99,7 +114,11 @@ def action_records(config: ApiSettings) -> ActionRecords:
 def action_tokens(config: ApiSettings | SenderSettings) -> ActionTokens:
     """Action-link tokens, signed with the unsubscribe links' secret (read as above)."""
     secret_arn = config.unsubscribe_secret_arn
-    return ActionTokenCodec(lambda: read_secret(secret_arn))
+    return ActionTokenCodec(
+        lambda: read_secret(secret_arn),
+        previous=lambda: read_previous_secret(secret_arn),
+        reload=_reload_signing_secret(secret_arn),
+    )
 
 
 def mailer(config: SenderSettings) -> Mailer:

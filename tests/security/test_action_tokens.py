@@ -7,18 +7,23 @@ the whole authority, and a third-party page cannot post a token it never saw.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 
 from bounceback.adapters.action_tokens import ActionTokenCodec
-from bounceback.adapters.tokens import UnsubscribeTokens
+from bounceback.adapters.tokens import UnsubscribeTokens, key_id
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
+from bounceback.ports import InvalidToken
 from bounceback.wiring import action_tokens, unsubscribe_tokens
+from bounceback_local.template import Resolver
 from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.security
@@ -68,28 +73,43 @@ def nothing_recorded(api: ApiClient, apps: dict[str, str]) -> bool:
 
 
 @pytest.mark.parametrize(
-    "edit", ["user", "action", "application", "issued", "mac", "truncate", "version"]
+    "edit",
+    [
+        "user",
+        "action",
+        "application",
+        "issued",
+        "mac",
+        "truncate",
+        "version",
+        "key id",
+        "as old format",
+    ],
 )
 def test_an_edited_token_is_a_400_page_and_records_nothing(
     api: ApiClient, apps: dict[str, str], edit: str
 ) -> None:
     token = codec().issue("alice", "followed_up", apps["alice"], NOW)
-    version, user, action, app, issued, mac = token.split(".")
+    version, kid, user, action, app, issued, mac = token.split(".")
     edited = {
-        "user": [version, b64("bob"), action, app, issued, mac],
-        "action": [version, user, "no_response", app, issued, mac],
-        "application": [version, user, action, b64(apps["bob"]), issued, mac],
-        "issued": [version, user, action, app, str(int(issued) + 86400 * 60), mac],
+        "user": [version, kid, b64("bob"), action, app, issued, mac],
+        "action": [version, kid, user, "no_response", app, issued, mac],
+        "application": [version, kid, user, action, b64(apps["bob"]), issued, mac],
+        "issued": [version, kid, user, action, app, str(int(issued) + 86400 * 60), mac],
         "mac": [
             version,
+            kid,
             user,
             action,
             app,
             issued,
             mac[:-2] + ("AA" if mac[-2:] != "AA" else "BB"),
         ],
-        "truncate": [version, user, action, app, issued],
-        "version": ["a2", user, action, app, issued, mac],
+        "truncate": [version, kid, user, action, app, issued],
+        "version": ["a3", kid, user, action, app, issued, mac],
+        "key id": [version, key_id("another key"), user, action, app, issued, mac],
+        # the same fields without the key id, as an older link: the MAC covers the version
+        "as old format": ["a1", user, action, app, issued, mac],
     }[edit]
     forged = ".".join(edited)
     reply = api.get("/act", user=None, query={"token": forged})
@@ -197,3 +217,110 @@ def test_an_erased_users_token_is_a_400(api: ApiClient, apps: dict[str, str]) ->
     assert post(api, token, "exercise") == 400
     # nothing was written back into the erased partition
     assert api.get("/activities", user="alice").json["items"] == []
+
+
+# ------------------------------------------------------------------ keys and rotation
+
+OLD, NEW, NEWER = "old-key-" + "a" * 56, "new-key-" + "b" * 56, "newer-key-" + "c" * 54
+
+
+def keys(current: str, previous: str | None = None) -> ActionTokenCodec:
+    return ActionTokenCodec(lambda: current, previous=lambda: previous)
+
+
+def old_format(user: str, action: str, app_id: str | None, issued: datetime, secret: str) -> str:
+    """A link as mailed before key ids: ``a1.<user>.<action>.<app>.<issued>.<mac>``."""
+    fields = [b64(user), action, b64(app_id) if app_id else "", str(int(issued.timestamp()))]
+    message = "\x00".join(["action", "a1", *fields]).encode()
+    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return ".".join(["a1", *fields, base64.urlsafe_b64encode(mac).decode().rstrip("=")])
+
+
+def test_a_new_action_token_names_its_key_without_revealing_it() -> None:
+    token = keys(OLD).issue("alice", "pause_week", None, NOW)
+    version, kid, *_ = token.split(".")
+    assert (version, kid) == ("a2", key_id(OLD))
+    assert OLD not in token
+
+
+def test_an_action_token_survives_one_rotation_but_not_two() -> None:
+    token = keys(OLD).issue("alice", "followed_up", "app-1", NOW)
+    assert keys(NEW, previous=OLD).verify(token, NOW).user_id == "alice"
+    with pytest.raises(InvalidToken):
+        keys(NEWER, previous=NEW).verify(token, NOW)
+
+
+def test_the_key_id_cannot_be_swapped_for_another_key() -> None:
+    version, _, *rest = keys(OLD).issue("alice", "followed_up", "app-1", NOW).split(".")
+    for kid in (key_id(NEW), key_id("unknown")):
+        with pytest.raises(InvalidToken):
+            keys(NEW, previous=OLD).verify(".".join([version, kid, *rest]), NOW)
+
+
+def test_a_token_from_a_key_neither_current_nor_previous_is_refused() -> None:
+    token = keys("someone-elses-key").issue("alice", "pause_week", None, NOW)
+    with pytest.raises(InvalidToken):
+        keys(NEW, previous=OLD).verify(token, NOW)
+
+
+@pytest.mark.parametrize("signed_with", [OLD, NEW])
+def test_old_format_links_keep_working_for_their_thirty_days(signed_with: str) -> None:
+    codec = keys(NEW, previous=OLD)
+    mailed = old_format("alice", "followed_up", "app-1", NOW - timedelta(days=29), signed_with)
+    grant = codec.verify(mailed, NOW)
+    assert (grant.user_id, grant.action, grant.application_id) == ("alice", "followed_up", "app-1")
+    expired = old_format("alice", "followed_up", "app-1", NOW - timedelta(days=31), signed_with)
+    with pytest.raises(InvalidToken):
+        codec.verify(expired, NOW)
+    edited = mailed.replace(b64("alice"), b64("bob"))
+    with pytest.raises(InvalidToken):
+        codec.verify(edited, NOW)
+    foreign = old_format("alice", "followed_up", "app-1", NOW, "someone-elses-key")
+    with pytest.raises(InvalidToken):
+        codec.verify(foreign, NOW)
+
+
+def test_a_container_with_the_old_key_cached_rereads_the_secret_once() -> None:
+    """A link signed right after a rotation reaches a container whose cache still holds
+    the keys from before: it re-reads the secret instead of refusing the link, and
+    made-up key ids do not make it re-read more than once a minute."""
+    stored = {"current": NEW, "previous": OLD}
+    cached = {"current": OLD, "previous": None}
+    reloads = []
+
+    def reload() -> None:
+        reloads.append(1)
+        cached.update(stored)
+
+    codec = ActionTokenCodec(
+        lambda: str(cached["current"]), previous=lambda: cached["previous"], reload=reload
+    )
+    fresh = keys(NEW).issue("alice", "pause_week", None, NOW)
+    assert codec.verify(fresh, NOW).user_id == "alice"
+    for n in range(5):
+        made_up = keys(f"guess-{n}").issue("alice", "pause_week", None, NOW)
+        with pytest.raises(InvalidToken):
+            codec.verify(made_up, NOW)
+    assert len(reloads) == 1
+
+
+def test_an_old_format_link_mailed_before_a_rotation_of_the_real_secret_still_records(
+    api: ApiClient, apps: dict[str, str], aws: Resolver
+) -> None:
+    from bounceback.adapters import tokens as token_module
+
+    secret_arn = aws.refs["UnsubscribeSecret"]
+    secrets = boto3.client("secretsmanager", region_name="us-east-1")
+    before = secrets.get_secret_value(SecretId=secret_arn)["SecretString"]
+    mailed_a1 = old_format("alice", "followed_up", apps["alice"], NOW - timedelta(days=3), before)
+    mailed_a2 = codec().issue("alice", "pause_week", None, NOW - timedelta(days=1))
+
+    secrets.put_secret_value(SecretId=secret_arn, SecretString=NEW)
+    parameters.clear_caches()
+    token_module._previous_versions().clear_cache()
+
+    assert post(api, mailed_a1) == 200
+    assert post(api, mailed_a2) == 200
+    assert events(api, "alice", apps["alice"]) == ["follow_up_sent"]
+    assert api.get("/me", user="alice").json["paused_until"] is not None
+    assert codec().issue("alice", "pause_week", None, NOW).split(".")[1] == key_id(NEW)
