@@ -314,6 +314,48 @@ class ActionRecords(RecordStore, Protocol):
     def was_used(self, user_id: str, link_key: str) -> bool: ...
 
 
+# ------------------------------------------------------------------ rotating the signing key
+
+
+class SecretVersions(Protocol):
+    """The versions of the one secret a rotation function rotates (Secrets Manager)."""
+
+    def names(self, secret_id: str) -> bool:
+        """Whether `secret_id` (an ARN or a name) is this secret."""
+        ...
+
+    def rotation_enabled(self) -> bool: ...
+
+    def stages(self) -> Mapping[str, list[str]]:
+        """Version id -> its staging labels (AWSCURRENT, AWSPENDING, AWSPREVIOUS...)."""
+        ...
+
+    def value(self, version_id: str | None = None, stage: str = "AWSCURRENT") -> str | None:
+        """The value of the version (`version_id`, else the one `stage` is on); None
+        when that version has no value yet."""
+        ...
+
+    def put_pending(self, version_id: str, value: str) -> None:
+        """Store `value` as version `version_id`, staged AWSPENDING."""
+        ...
+
+    def make_current(self, version_id: str, current_version_id: str) -> None:
+        """Move AWSCURRENT from `current_version_id` to `version_id` (Secrets Manager
+        moves AWSPREVIOUS to `current_version_id`)."""
+        ...
+
+
+class KeyUse(Protocol):
+    """How signed links use a key: its public id, and unsubscribe tokens made and
+    checked with that key alone (a rotation tests its new key with them)."""
+
+    def key_id(self, key: str) -> str: ...
+
+    def signer(self, key: str) -> TokenIssuer: ...
+
+    def checker(self, key: str) -> TokenVerifier: ...
+
+
 # ------------------------------------------------------------------ due users and the queue
 
 # SQS SendMessageBatch's limit: the dispatcher queues at most this many bodies at once.

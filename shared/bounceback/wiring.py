@@ -13,15 +13,22 @@ from bounceback.adapters.action_tokens import ActionTokenCodec
 from bounceback.adapters.claims import DynamoClaims
 from bounceback.adapters.due_reader import DueIndexReader
 from bounceback.adapters.queue import SqsQueue
+from bounceback.adapters.secret_versions import SecretsManagerVersions
 from bounceback.adapters.ses import SesMailer
 from bounceback.adapters.signins import CognitoSignIns
 from bounceback.adapters.store import DynamoRecordStore
 from bounceback.adapters.suppression import HashedSuppressionList
-from bounceback.adapters.tokens import UnsubscribeTokens, read_previous_secret, read_secret
+from bounceback.adapters.tokens import (
+    LinkKeys,
+    UnsubscribeTokens,
+    read_previous_secret,
+    read_secret,
+)
 from bounceback.infra.settings import (
     ApiSettings,
     DispatcherSettings,
     FunctionSettings,
+    RotationSettings,
     SenderSettings,
     SuppressionSettings,
 )
@@ -31,9 +38,11 @@ from bounceback.ports import (
     BatchQueue,
     Claims,
     DueSource,
+    KeyUse,
     Mailer,
     PlanningStore,
     RecordStore,
+    SecretVersions,
     SentMessages,
     SignIns,
     Stopper,
@@ -135,3 +144,12 @@ def due_source() -> DueSource:
 
 def send_queue(config: DispatcherSettings) -> BatchQueue:
     return SqsQueue(config.queue_url)
+
+
+def signing_secret_versions(config: RotationSettings) -> SecretVersions:
+    """The links' signing secret, as its rotation function sees it."""
+    return SecretsManagerVersions(config.signing_secret_arn)
+
+
+def link_keys() -> KeyUse:
+    return LinkKeys()

@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from bounceback_local.events import LambdaContext
 from bounceback_local.runtime import apply_environment, load_handler
 from bounceback_local.template import FunctionSpec, Resolver, functions
 from tests.conftest import TEMPLATE
+from tests.rotation import start_rotation
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +33,14 @@ API_STATUS = {
     "log_activity": 201,
     "export_csv": 200,
 }
+
+
+def prepare(function_name: str, samples: list[Path], aws: Resolver) -> None:
+    """What AWS does before it sends the samples: for the rotation function, Secrets
+    Manager starts a rotation of the secret the samples name (their version)."""
+    if function_name == "SigningKeyRotationFunction":
+        first: dict[str, Any] = json.loads(samples[0].read_text())
+        start_rotation(aws.refs[first["SecretId"]], first["ClientRequestToken"])
 
 
 def samples_for(spec: FunctionSpec) -> list[Path]:
@@ -54,10 +64,18 @@ def test_function_runs_with_its_sample_events(aws: Resolver, function_name: str)
     spec = specs[function_name]
     apply_environment(list(specs.values()))
     handler = load_handler(spec)
-    for sample in samples_for(spec):
+    samples = samples_for(spec)
+    prepare(function_name, samples, aws)
+    for sample in samples:
         event: dict[str, Any] = json.loads(sample.read_text())
         result = handler(event, LambdaContext(function_name))
         if isinstance(result, dict) and "statusCode" in result:
             expected = API_STATUS.get(sample.stem)
             assert expected is None or result["statusCode"] == expected, (sample.name, result)
             assert result["statusCode"] < 500, (sample.name, result)
+    if function_name == "SigningKeyRotationFunction":
+        # the four steps in order: the samples' version is the signing key now
+        secret = boto3.client("secretsmanager").describe_secret(
+            SecretId=aws.refs["UnsubscribeSecret"]
+        )
+        assert "AWSCURRENT" in secret["VersionIdsToStages"][event["ClientRequestToken"]]

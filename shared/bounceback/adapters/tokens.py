@@ -57,7 +57,13 @@ def read_secret(secret_id: str, max_age: int = 300, force: bool = False) -> str:
     `force` reads it again now)."""
     from aws_lambda_powertools.utilities import parameters
 
-    return _text(parameters.get_secret(secret_id, max_age=max_age, force_fetch=force))
+    # The stage named, though AWSCURRENT is the default: moto's default version does not
+    # follow AWSCURRENT when a rotation moves it (UpdateSecretVersionStage), AWS's does.
+    return _text(
+        parameters.get_secret(
+            secret_id, max_age=max_age, force_fetch=force, VersionStage="AWSCURRENT"
+        )
+    )
 
 
 @cache
@@ -197,3 +203,16 @@ class UnsubscribeTokens:
             raise InvalidToken("malformed token")
         return user_id
 
+
+class LinkKeys:
+    """`KeyUse` for the rotation function: a key's id, and unsubscribe tokens made and
+    checked with that one key."""
+
+    def key_id(self, key: str) -> str:
+        return key_id(key)
+
+    def signer(self, key: str) -> UnsubscribeTokens:
+        return UnsubscribeTokens(lambda: key)
+
+    def checker(self, key: str) -> UnsubscribeTokens:
+        return UnsubscribeTokens(lambda: key)

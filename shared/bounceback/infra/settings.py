@@ -132,3 +132,12 @@ class SenderSettings(SuppressionSettings):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SesEventsSettings(SuppressionSettings):
     pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RotationSettings(FunctionSettings):
+    """The rotation function: the one secret it rotates (the links' signing key)."""
+
+    NOT_BLANK = FunctionSettings.NOT_BLANK | {"signing_secret_arn"}
+
+    signing_secret_arn: str
