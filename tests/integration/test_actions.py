@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from bounceback.adapters.store import DynamoRecordStore
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.wiring import action_tokens
@@ -196,3 +197,60 @@ def test_email_links_point_at_the_public_base_url(
     assert url is not None
     parts = urlsplit(url.group(0))
     assert parts.path == "/act" and parse_qs(parts.query)["a"] == ["followed_up"]
+
+
+class UsedLinkReads:
+    """Counts the reads of used-link markers (`was_used`) the store makes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = DynamoRecordStore.was_used
+
+        def counted(store: DynamoRecordStore, user_id: str, link_key: str) -> bool:
+            self.count += 1
+            return original(store, user_id, link_key)
+
+        monkeypatch.setattr(DynamoRecordStore, "was_used", counted)
+
+
+@pytest.mark.parametrize(
+    ("action", "first", "second"),
+    [
+        ("followed_up", None, None),
+        ("rejected", "recruiter_call", "direct_email"),  # a second no is a 409 otherwise
+        ("pause_week", None, None),
+    ],
+)
+def test_a_post_reads_no_marker_yet_a_second_one_says_already_recorded(
+    follow_up: tuple[Delivery, str, SentMail],
+    monkeypatch: pytest.MonkeyPatch,
+    action: str,
+    first: str | None,
+    second: str | None,
+) -> None:
+    delivery, app_id, mail = follow_up
+    token = links(mail)[action]
+    reads = UsedLinkReads(monkeypatch)
+
+    done = act_post(delivery, token, first)
+    assert done.status == 200 and "Recorded" in done.text
+    assert reads.count == 0  # the claim in the write's transaction is the only check
+
+    again = act_post(delivery, token, second)
+    assert again.status == 200 and "already recorded" in again.text
+    events = application(delivery, app_id)["events"]
+    expected = {"followed_up": ["follow_up_sent"], "rejected": ["rejection"], "pause_week": []}
+    assert [e["type"] for e in events] == expected[action]
+    if action == "rejected":
+        assert events[0]["channel"] == "recruiter_call"
+
+
+def test_a_refused_change_from_an_unused_link_is_still_a_409(
+    follow_up: tuple[Delivery, str, SentMail], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delivery, app_id, mail = follow_up
+    delivery.api.post(f"/applications/{app_id}/events", {"type": "accepted"})
+    reads = UsedLinkReads(monkeypatch)
+    reply = act_post(delivery, links(mail)["rejected"], "direct_email")
+    assert reply.status == 409 and "already recorded" not in reply.text
+    assert reads.count == 1  # only to tell "used before" from "impossible now"

@@ -214,9 +214,9 @@ def perform(
             "Nothing recorded",
             "Nothing was recorded. Use the link again when you hear back.",
         )
+    # No read of the used-link marker first: the write claims it in its own
+    # transaction, and a claimed link refuses the write (AlreadyRecorded).
     key = link_key(token)
-    if store.was_used(grant.user_id, key):
-        return _already()
     once = store.once(grant.user_id, key, grant.issued_at + KEEP_USED_LINKS)
     # The link speaks for the user at the address the profile has: the writes' own
     # check (that address, room under the ceilings) holds as for the API.
@@ -225,11 +225,17 @@ def perform(
         _record(once, identity, grant, choice, now)
     except AlreadyRecorded:
         return _already()
-    except NotFound:
-        return _GONE
-    except Conflict as exc:
-        return Answer(409, "Nothing was recorded", f"This cannot be recorded now: {exc.message}.")
-    except Invalid as exc:
+    except (NotFound, Conflict, Invalid) as exc:
+        # Refused before the write, so the marker was not tried: a link used before
+        # (a second "they said no" is also an impossible change) says so instead.
+        if store.was_used(grant.user_id, key):
+            return _already()
+        if isinstance(exc, NotFound):
+            return _GONE
+        if isinstance(exc, Conflict):
+            return Answer(
+                409, "Nothing was recorded", f"This cannot be recorded now: {exc.message}."
+            )
         return Answer(400, "Nothing was recorded", f"This cannot be recorded: {exc.message}.")
     return Answer(200, "Recorded", done_text(grant.action, choice, company, role))
 
