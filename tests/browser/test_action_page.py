@@ -69,8 +69,14 @@ def test_the_rejection_page_at_360_px_then_recorded(
     page = context.new_page()
     origins: list[str] = []
     page.on("request", lambda request: origins.append(request.url))
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
 
     page.goto(link)
+    # the style block is allowed by its hash: applied, and no policy violation reported
+    button = "getComputedStyle(document.querySelector('button')).backgroundColor"
+    assert page.evaluate(button) == "rgb(47, 111, 94)"
+    assert not [m for m in console if "Content Security Policy" in m], console
 
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("h1")).to_have_count(1)

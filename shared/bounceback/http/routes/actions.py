@@ -2,8 +2,9 @@
 
 `GET /act?token=` shows what the link will record and changes nothing; `POST /act`
 (form body ``token=…[&choice=…]``) records it. Every answer is a small HTML page, never
-JSON: a browser opened it from an e-mail. The signed token is the authority, which is
-also why the form needs no CSRF token (see the use case).
+JSON: a browser opened it from an e-mail, served like the unsubscribe pages
+(`usecases.pages`: one hashed style block, no 'unsafe-inline'). The signed token is
+the authority, which is also why the form needs no CSRF token (see the use case).
 """
 
 from __future__ import annotations
@@ -20,19 +21,10 @@ from bounceback.http.deps import Actions, ActionStore
 from bounceback.http.responses import ERRORS
 from bounceback.infra import clock
 from bounceback.usecases.actions import Answer, Prompt, perform, show
+from bounceback.usecases.pages import PAGE_HEADERS, html_page
 
 router = Router()
 HTML = "text/html; charset=utf-8"
-HEADERS = {
-    # No script, no style sheet, no image from anywhere; the form posts back here only.
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-}
 ACT_PAGE_ANSWERS: dict[int, Any] = {
     code: {"description": text, "content": {"text/html": {}}}
     for code, text in {
@@ -46,26 +38,13 @@ ACT_PAGE_ANSWERS[400]["description"] += "; or the choice is missing or not one o
 # The request validator's own answer, in the API's one error shape.
 ACT_PAGE_ANSWERS[422] = ERRORS[422]
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;color:#1f2933;background:#f5f7f6;margin:0;"
-    "line-height:1.5}main{max-width:32rem;margin:0 auto;padding:1.5rem 1rem}"
-    "h1{font-size:1.35rem;color:#2f6f5e;margin:0 0 1rem}"
-    "fieldset{border:0;padding:0;margin:0 0 1rem}"
-    "legend{font-weight:bold;margin-bottom:.25rem}label{display:block;padding:.6rem .5rem;"
-    "border:1px solid #c7d2cd;border-radius:6px;margin:.4rem 0;background:#fff}"
-    "input[type=radio]{margin-right:.5rem;transform:scale(1.25)}"
-    "button{font-size:1.05rem;padding:.8rem 1.4rem;border:0;border-radius:6px;"
-    "background:#2f6f5e;color:#fff;width:100%}a{color:#2f6f5e}.why{color:#52606d}"
-)
-
 
 def page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)} · Bounceback</title><style>{_STYLE}</style></head>\n"
-        f"<body><main><h1>{escape(title)}</h1>\n{body}\n"
-        '<p><a href="/">Open Bounceback</a></p></main></body></html>\n'
+    """A page in the shell (and under the policy) of every page opened from an e-mail."""
+    return html_page(
+        title,
+        f'{body}\n<p><a href="/">Open Bounceback</a></p>',
+        tab_title=f"{title} · Bounceback",
     )
 
 
@@ -88,9 +67,9 @@ def prompt_html(prompt: Prompt) -> str:
 
 def _respond(result: Prompt | Answer) -> Response[str]:
     if isinstance(result, Prompt):
-        return Response(200, HTML, prompt_html(result), headers=HEADERS)
+        return Response(200, HTML, prompt_html(result), headers=dict(PAGE_HEADERS))
     body = f"<p>{escape(result.message)}</p>"
-    return Response(result.status, HTML, page(result.title, body), headers=HEADERS)
+    return Response(result.status, HTML, page(result.title, body), headers=dict(PAGE_HEADERS))
 
 
 @router.get("/act", responses=ACT_PAGE_ANSWERS, security=[{}])
