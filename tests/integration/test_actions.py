@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from bounceback.adapters import dynamo as d
 from bounceback.adapters.store import DynamoRecordStore
+from bounceback.domain.limits import CEILINGS
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.wiring import action_tokens
@@ -254,3 +256,25 @@ def test_a_refused_change_from_an_unused_link_is_still_a_409(
     reply = act_post(delivery, links(mail)["rejected"], "direct_email")
     assert reply.status == 409 and "already recorded" not in reply.text
     assert reads.count == 1  # only to tell "used before" from "impossible now"
+
+
+def _set_activity_count(count: int) -> None:
+    d.ProfileItem(d.user_pk("alice"), d.PROFILE_SK).update(
+        actions=[d.ProfileItem.activity_count.set(count)]
+    )
+
+
+def test_a_link_past_a_ceiling_is_a_409_and_stays_usable(delivery: Delivery) -> None:
+    """The write's own profile condition failing is not the link's claim failing."""
+    clock.use(lambda: APPLIED)
+    assert delivery.api.post("/activities", {"kind": "exercise"}).status == 201
+    token = action_tokens(ApiSettings.from_env()).issue("alice", "log_activity", None, APPLIED)
+    _set_activity_count(CEILINGS.activities)
+    refused = act_post(delivery, token, "networking_event")
+    assert refused.status == 409 and "already recorded" not in refused.text
+    assert len(delivery.api.get("/activities").json["items"]) == 1
+
+    _set_activity_count(1)  # room again: the link was not used up by the refusal
+    assert act_post(delivery, token, "networking_event").status == 200
+    assert "already recorded" in act_post(delivery, token, "networking_event").text
+    assert len(delivery.api.get("/activities").json["items"]) == 2

@@ -113,14 +113,29 @@ def _condition_failed(error: TransactWriteError, index: int) -> bool:
 
 
 class _ClaimingTransaction(TransactWrite):
-    """A transaction that also puts `marker` (last), on the condition it is new."""
+    """A transaction that also writes `marker`, on the condition it is new.
+
+    The marker goes in as an update (which creates it), not a put: pynamodb orders a
+    transaction's items condition checks, deletes, puts, then updates, so only as the
+    last update is the marker the last item. Its cancellation reason is then the last
+    one, and the indices the store reads for its own items stay what they are
+    without a marker.
+    """
 
     def __init__(self, marker: d.LinkUsedItem, connection: Connection) -> None:
         super().__init__(connection=connection)
         self._marker = marker
 
     def _commit(self) -> Any:
-        self.save(self._marker, condition=d.LinkUsedItem.sk.does_not_exist())
+        item = d.LinkUsedItem
+        self.update(
+            self._marker,
+            actions=[
+                item.item_type.set(item),
+                item.expires_at.set(self._marker.expires_at),
+            ],
+            condition=item.sk.does_not_exist(),
+        )
         try:
             return super()._commit()
         except TransactWriteError as exc:

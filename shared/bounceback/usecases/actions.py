@@ -124,25 +124,23 @@ class _Refused(Exception):
 
 def _grant(
     tokens: ActionTokens, store: RecordStore, token: str, now: datetime
-) -> tuple[ActionGrant, Profile]:
-    """The link's grant and its user's profile (a link outlives no erasure)."""
+) -> tuple[ActionGrant, Profile, Application | None]:
+    """The link's grant, its user's profile (a link outlives no erasure) and its
+    application (when it names one), read together."""
     try:
         grant = tokens.verify(token, now)
     except InvalidToken as exc:
         raise _Refused(_BAD_LINK) from exc
-    profile = store.get_profile(grant.user_id)
+    stored = None
+    if grant.application_id is None:
+        profile = store.get_profile(grant.user_id)
+    else:
+        stored, profile = store.get_application_with_profile(grant.user_id, grant.application_id)
     if profile is None:  # the user erased their data
         raise _Refused(_BAD_LINK)
-    return grant, profile
-
-
-def _application(store: RecordStore, grant: ActionGrant) -> Application | None:
-    if grant.application_id is None:
-        return None
-    stored = store.get_application(grant.user_id, grant.application_id)
-    if stored is None:
+    if grant.application_id is not None and stored is None:
         raise _Refused(_GONE)
-    return stored.application
+    return grant, profile, stored.application if stored is not None else None
 
 
 def _already() -> Answer:
@@ -165,8 +163,7 @@ def show(
     Changes nothing.
     """
     try:
-        grant, _ = _grant(tokens, store, token or "", now)
-        app = _application(store, grant)
+        grant, _, app = _grant(tokens, store, token or "", now)
     except _Refused as refused:
         return refused.answer
     if grant.action != "outcome" and store.was_used(grant.user_id, link_key(token or "")):
@@ -193,8 +190,7 @@ def perform(
     """Record what the link stands for, at most once per link; the answer page."""
     token = token or ""
     try:
-        grant, profile = _grant(tokens, store, token, now)
-        app = _application(store, grant)
+        grant, profile, app = _grant(tokens, store, token, now)
     except _Refused as refused:
         return refused.answer
     allowed = {c.value for c in choices_for(grant.action)}
