@@ -8,7 +8,8 @@ reports each request. Runs the real API handler against moto, in-process.
 
 Targets: create application <= 3 including idempotency; a read or a list page
 <= 1; recording an event <= 2; the calendar feed <= 2 (find the user by the
-secret, read their partition). Prints a table, then one JSON line of the figures.
+secret, read their partition); an action link's page <= 2, its post <= 3. Prints a
+table, then one JSON line of the figures.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import botocore.handlers
 
@@ -75,6 +77,13 @@ TARGETS: dict[str, int | None] = {
     "POST /me/calendar/rotate": None,
     "GET /calendar/{secret}.ics": 2,
     "GET /calendar/{secret}.ics (If-None-Match)": 2,
+    # Action links: the profile (a link outlives no erasure) and the application in
+    # one read; the page then asks whether the link was used. A post writes as the API
+    # does (its own read, one transaction) and claims the link in that transaction,
+    # so it reads no marker first, and a second post costs no more than the first.
+    "GET /act": 2,
+    "POST /act": 3,
+    "POST /act (already recorded)": 3,
 }
 
 
@@ -154,6 +163,7 @@ def main() -> int:
             TARGETS.setdefault(label, None)
             measure(label, call, rows)
         measure_calendar(api, rows)
+        measure_actions(api, rows)
         measure("GET /me/export", lambda: api.get("/me/export"), rows)
         measure("DELETE /me", lambda: api.delete("/me"), rows)
     clock.use(None)
@@ -193,6 +203,24 @@ def measure_calendar(api: ApiClient, rows: dict[str, dict[str, Any]]) -> None:
     measure(
         "GET /calendar/{secret}.ics (If-None-Match)",
         lambda: api.get(path, user=None, headers=etag),
+        rows,
+    )
+
+
+def measure_actions(api: ApiClient, rows: dict[str, dict[str, Any]]) -> None:
+    """An action link from an e-mail: its page, the post that records, a second post."""
+    from bounceback.infra.settings import ApiSettings
+    from bounceback.wiring import action_tokens
+
+    app_id = api.post("/applications", APPLICATION).json["id"]
+    token = action_tokens(ApiSettings.from_env()).issue("alice", "followed_up", app_id, clock.now())
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = urlencode({"token": token})
+    measure("GET /act", lambda: api.get("/act", user=None, query={"token": token}), rows)
+    measure("POST /act", lambda: api.post("/act", body, user=None, headers=form), rows)
+    measure(
+        "POST /act (already recorded)",
+        lambda: api.post("/act", body, user=None, headers=form),
         rows,
     )
 
