@@ -75,7 +75,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Five users whose e-mails, over thirty days, carry every action link."""
+    """Six users whose e-mails, over thirty days, carry every action link."""
     stack = RunningStack(tmp_path_factory.mktemp("actions") / "data")
     stack.start()
     day0 = (datetime.now(UTC) + timedelta(days=2)).replace(
@@ -83,7 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     assert stack.set_clock(_stamp(day0)).status == 200
     users: dict[str, User] = {}
-    for name in ("follows", "hears_no", "pauses", "silent", "comes_back"):
+    for name in ("follows", "hears_no", "pauses", "silent", "comes_back", "interviews"):
         email = f"{name}@example.com"
         token, _ = stack.login(email)
         users[name] = user = User(token, email)
@@ -95,6 +95,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         assert created.status == 201, created.text
         user.app_id = created.json["id"]
+    # an interview three days in: the debrief the day after it offers `outcome`
+    interview = call(
+        "POST",
+        f"{stack.url}/applications/{users['interviews'].app_id}/events",
+        {"type": "interview", "scheduled_for": _stamp(day0 + timedelta(days=3, hours=2))},
+        token=users["interviews"].token,
+    )
+    assert interview.status == 201, interview.text
     rejected = call(
         "POST",
         f"{stack.url}/applications/{users['comes_back'].app_id}/events",
@@ -103,7 +111,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     assert rejected.status == 201, rejected.text
     # Every day at send time, as the schedule would: the acknowledgement (day 0), the
-    # comeback (2), gap nudges, the follow-ups (7), and the no-response check (30).
+    # comeback (2), the interview's prep (2) and debrief (4), gap nudges, the
+    # follow-ups (7), and the no-response check (30).
     stack.tick()
     for day in range(1, 31):
         assert stack.set_clock(_stamp((day0 + timedelta(days=day)).replace(hour=9))).status == 200
@@ -176,3 +185,14 @@ def test_log_activity_and_a_second_post_records_nothing_more(world: World) -> No
     kinds = [a["kind"] for a in user.get(world.stack, "/activities")["items"]]
     assert kinds == ["interview_practice"]
     assert user.get(world.stack, "/summary")["days_since_last_activity"] == 0
+
+
+def test_outcome_from_the_interview_debrief(world: World) -> None:
+    user = world.users["interviews"]
+    page, posted = world.act(world.link("interviews", "outcome"), "offer")
+    assert "How did it go with Globex" in page.text
+    assert 'value="offer"' in page.text and 'value="nothing"' in page.text
+    assert posted.status == 200, posted.text
+    app = user.get(world.stack, f"/applications/{user.app_id}")
+    assert [e["type"] for e in app["events"]] == ["interview", "offer"]
+    assert app["status"] == "offer"
