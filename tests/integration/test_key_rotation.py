@@ -167,20 +167,43 @@ def test_a_second_rotation_moves_previous_along(step: Step, client: Any, secret:
 # ------------------------------------------------------------------ refusals
 
 
-def test_test_refuses_a_pending_key_that_is_too_short_or_the_current_one(
+def put_pending(client: Any, secret: str, token: str, key: str) -> None:
+    client.put_secret_value(
+        SecretId=secret, ClientRequestToken=token, SecretString=key, VersionStages=["AWSPENDING"]
+    )
+
+
+def test_test_and_finish_refuse_a_pending_key_that_is_too_short(
     step: Step, client: Any, secret: str
 ) -> None:
-    for bad in ("short", value(client, secret)):
+    token = str(uuid.uuid4())
+    start_rotation(secret, token)
+    put_pending(client, secret, token, "short")
+    before = stages(client, secret)
+    for name in ("testSecret", "finishSecret"):
+        with pytest.raises(RotationRefused):
+            step(name, token)
+    assert stages(client, secret) == before
+
+
+def test_secrets_managers_check_of_the_configuration_passes_and_changes_nothing(
+    step: Step, client: Any, secret: str
+) -> None:
+    """A schedule set without rotating at once: Secrets Manager runs testSecret alone on
+    a pending version it made itself (a copy of the current key, or no value yet)."""
+    key = value(client, secret)
+    for copy in (key, None):
         token = str(uuid.uuid4())
         start_rotation(secret, token)
-        client.put_secret_value(
-            SecretId=secret,
-            ClientRequestToken=token,
-            SecretString=bad,
-            VersionStages=["AWSPENDING"],
-        )
-        with pytest.raises(RotationRefused):
-            step("testSecret", token)
+        if copy is not None:
+            put_pending(client, secret, token, copy)
+        before = stages(client, secret)
+        assert step("testSecret", token)["outcome"] == "nothing to test"
+        assert stages(client, secret) == before and value(client, secret) == key
+    # and such a version never becomes current
+    with pytest.raises(RotationRefused):
+        step("finishSecret", token)
+    assert value(client, secret) == key
 
 
 def test_refuses_another_secret_an_unknown_version_or_step(

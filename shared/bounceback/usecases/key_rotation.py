@@ -10,12 +10,15 @@ is idempotent on that id.
 - setSecret: nothing. An HMAC key lives only in the secret: there is no database or
   other service that must learn the new value.
 - testSecret: the pending key signs a token that the pending key (and only it)
-  verifies, and differs from the current key and its key id.
-- finishSecret: AWSCURRENT moves to the new version; Secrets Manager then moves
-  AWSPREVIOUS to the version it came from. The functions read both stages (see
-  `adapters.tokens`), so links signed before keep working until the next rotation —
-  which is why the schedule's interval is at least the longest token life
-  (tests/security/test_key_rotation_schedule.py).
+  verifies, and differs from the current key and its key id. A pending version
+  createSecret did not make (no value, or a copy of the current key: Secrets
+  Manager's check of the configuration when a schedule is set without rotating at
+  once) has nothing to test.
+- finishSecret: AWSCURRENT moves to the new version (never to one without a usable
+  key); Secrets Manager then moves AWSPREVIOUS to the version it came from. The
+  functions read both stages (see `adapters.tokens`), so links signed before keep
+  working until the next rotation, which is why the schedule's interval is at least
+  the longest token life (tests/security/test_key_rotation.py).
 """
 
 from __future__ import annotations
@@ -95,9 +98,14 @@ def _create(versions: SecretVersions, token: str, generate: Callable[[], str]) -
 def _test(versions: SecretVersions, token: str, keys: KeyUse, now: datetime) -> str:
     pending = versions.value(token, PENDING)
     current = versions.value(stage=CURRENT)
-    if pending is None or len(pending) < MIN_KEY_LENGTH:
+    if pending is None or pending == current:
+        # Not a key createSecret made (it stores only fresh random keys): Secrets
+        # Manager's own check of the configuration, which runs testSecret alone on a
+        # pending version it then removes. finishSecret refuses such a version.
+        return "nothing to test"
+    if current is None or len(pending) < MIN_KEY_LENGTH:
         raise RotationRefused(f"version {token} holds no usable key")
-    if current is None or pending == current or keys.key_id(pending) == keys.key_id(current):
+    if keys.key_id(pending) == keys.key_id(current):
         raise RotationRefused(f"version {token} would not be told apart from the current key")
     probe = keys.signer(pending).issue("rotation-test", now)
     if keys.checker(pending).verify(probe, now) != "rotation-test":
@@ -113,5 +121,9 @@ def _finish(versions: SecretVersions, token: str, stages: Mapping[str, list[str]
     current = next((v for v, labels in stages.items() if CURRENT in labels), None)
     if current is None:
         raise RotationRefused("the secret has no current version")
+    pending = versions.value(token, PENDING)
+    if pending is None or len(pending) < MIN_KEY_LENGTH:
+        # Every function would sign with it at once: never an empty or short key.
+        raise RotationRefused(f"version {token} holds no usable key")
     versions.make_current(token, current)
     return "finished"
