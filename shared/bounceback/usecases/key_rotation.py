@@ -122,8 +122,9 @@ def _finish(versions: SecretVersions, token: str, stages: Mapping[str, list[str]
     if current is None:
         raise RotationRefused("the secret has no current version")
     pending = versions.value(token, PENDING)
-    if pending is None or len(pending) < MIN_KEY_LENGTH:
-        # Every function would sign with it at once: never an empty or short key.
-        raise RotationRefused(f"version {token} holds no usable key")
+    if pending is None or len(pending) < MIN_KEY_LENGTH or pending == versions.value():
+        # Every function would sign with it at once: never an empty or short key, nor
+        # a copy of the current one (a rotation that would rotate nothing).
+        raise RotationRefused(f"version {token} holds no new usable key")
     versions.make_current(token, current)
     return "finished"
