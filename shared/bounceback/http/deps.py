@@ -7,7 +7,8 @@ resolves them before the route runs.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Depends, Request
 
@@ -60,54 +61,25 @@ def caller(request: Request) -> Identity:
     )
 
 
-def record_store(request: Request) -> RecordStore:
-    store: RecordStore = request.context["store"]
-    return store
+def _from_context(key: str) -> Callable[[Request], Any]:
+    """A dependency that hands a route the adapter the handler put under `key`."""
+
+    def adapter(request: Request) -> Any:
+        return request.context[key]
+
+    adapter.__name__ = f"context_{key}"
+    return adapter
 
 
-def calendar_store(request: Request) -> CalendarStore:
-    calendars: CalendarStore = request.context["store"]
-    return calendars
-
-
-def token_verifier(request: Request) -> TokenVerifier:
-    tokens: TokenVerifier = request.context["tokens"]
-    return tokens
-
-
-def stopper(request: Request) -> Stopper:
-    stop: Stopper = request.context["stopper"]
-    return stop
-
-
-def action_tokens(request: Request) -> ActionTokens:
-    tokens: ActionTokens = request.context["action_tokens"]
-    return tokens
-
-
-def action_store(request: Request) -> ActionRecords:
-    store: ActionRecords = request.context["store"]
-    return store
-
-
-def sign_ins(request: Request) -> SignIns:
-    pool: SignIns = request.context["sign_ins"]
-    return pool
-
+# The record store serves several ports; each route names the one it uses.
+_store = _from_context("store")
 
 Caller = Annotated[Identity, Depends(caller)]
-Pool = Annotated[SignIns, Depends(sign_ins)]
-Store = Annotated[RecordStore, Depends(record_store)]
-Calendars = Annotated[CalendarStore, Depends(calendar_store)]
-Tokens = Annotated[TokenVerifier, Depends(token_verifier)]
-Stop = Annotated[Stopper, Depends(stopper)]
-Actions = Annotated[ActionTokens, Depends(action_tokens)]
-ActionStore = Annotated[ActionRecords, Depends(action_store)]
-
-
-def api_settings(request: Request) -> ApiSettings:
-    config: ApiSettings = request.context["settings"]
-    return config
-
-
-Settings = Annotated[ApiSettings, Depends(api_settings)]
+Pool = Annotated[SignIns, Depends(_from_context("sign_ins"))]
+Store = Annotated[RecordStore, Depends(_store)]
+Calendars = Annotated[CalendarStore, Depends(_store)]
+ActionStore = Annotated[ActionRecords, Depends(_store)]
+Tokens = Annotated[TokenVerifier, Depends(_from_context("tokens"))]
+Stop = Annotated[Stopper, Depends(_from_context("stopper"))]
+Actions = Annotated[ActionTokens, Depends(_from_context("action_tokens"))]
+Settings = Annotated[ApiSettings, Depends(_from_context("settings"))]
