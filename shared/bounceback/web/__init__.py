@@ -1,6 +1,6 @@
 """The web app (`GET /`): one page, its CSS and script inlined, no build step.
 
-The script is plain JavaScript in four parts (`SCRIPTS`, in order), joined into one
+The script is plain JavaScript in five parts (`SCRIPTS`, in order), joined into one
 block that runs in its own function scope; no library. The page talks to the JSON
 API with the bearer token it got at sign-in: locally from `/_local/login`, deployed
 from the Cognito hosted UI (authorization code with PKCE; the page then calls the
@@ -40,7 +40,7 @@ def _read(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-SCRIPTS = ("core.js", "signin.js", "views.js", "main.js")
+SCRIPTS = ("core.js", "signin.js", "views.js", "data.js", "main.js")
 
 
 def script() -> str:

@@ -130,14 +130,15 @@ function Expired() { this.message = "expired"; }
 
 var session = { onExpired: function () {} };
 
-function api(method, path, body) {
+// `body` goes as JSON, or as it is when `type` names its media type (a file).
+function api(method, path, body, type) {
   var token = currentToken();
   if (!token) { session.onExpired(); return Promise.reject(new Expired()); }
   var headers = { "Authorization": "Bearer " + token, "Accept": "application/json" };
   var init = { method: method, headers: headers };
   if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    headers["Content-Type"] = type || "application/json";
+    init.body = type ? body : JSON.stringify(body);
   }
   return fetch(path, init).then(function (response) {
     if (response.status === 401) { session.onExpired(); throw new Expired(); }

@@ -1,4 +1,4 @@
-// Bounceback web app, part 4: the router (#/view or #/application/<id>) and the start.
+// Bounceback web app, part 5: the router (#/view or #/application/<id>) and the start.
 
 var VIEWS = {
   applications: { title: "Applications", show: showApplications, datesOnly: true },

@@ -129,7 +129,12 @@ function renderHistory(app) {
     var title = label("event", event.type);
     if (event.channel) { title += " — " + label("channel", event.channel).toLowerCase(); }
     li.appendChild(el("div", title, "item-title"));
-    li.appendChild(el("div", when(event.occurred_at), "muted"));
+    if (event.scheduled_for) {
+      li.appendChild(el("div", "Scheduled for " + when(event.scheduled_for), "scheduled"));
+      li.appendChild(el("div", "Recorded " + when(event.occurred_at), "muted"));
+    } else {
+      li.appendChild(el("div", when(event.occurred_at), "muted"));
+    }
     if (event.note) { li.appendChild(el("p", event.note, "note")); }
     list.appendChild(li);
   });
@@ -151,8 +156,9 @@ function renderApplication(app) {
 
 function showApplication(id) {
   ["record-event", "edit-application"].forEach(function (f) { $(f).reset(); clearErrors($(f)); });
-  syncChannel();
+  syncType();
   $("ev-occurred_at-hint").textContent = "In your time zone, " + zone.name + ".";
+  $("ev-scheduled_for-hint").textContent = "In your time zone, " + zone.name + "; at most a year ahead.";
   return api("GET", "/applications/" + encodeURIComponent(id)).then(function (answer) {
     if (answer.status !== 200) {
       current.app = null;
@@ -164,16 +170,42 @@ function showApplication(id) {
   });
 }
 
-function syncChannel() {
-  var rejection = $("ev-type").value === "rejection";
+// A rejection asks for its channel; an interview may carry its start. Hidden fields are
+// disabled, so the form never sends them.
+function syncType() {
+  var type = $("ev-type").value;
   var group = $("ev-channel");
-  group.hidden = !rejection;
+  group.hidden = type !== "rejection";
   group.querySelectorAll("input").forEach(function (input) {
-    input.disabled = !rejection;
-    input.required = rejection;
+    input.disabled = group.hidden;
+    input.required = !group.hidden;
   });
+  $("ev-scheduled").hidden = type !== "interview";
+  $("ev-scheduled_for").disabled = type !== "interview";
 }
-$("ev-type").addEventListener("change", syncChannel);
+$("ev-type").addEventListener("change", syncType);
+
+function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+// The user's zone's offset from UTC at `instant` (ms since the epoch), in minutes.
+function zoneOffset(instant) {
+  var p = {};
+  new Intl.DateTimeFormat("en-US", { timeZone: zone.name, hourCycle: "h23", year: "numeric",
+    month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" })
+    .formatToParts(new Date(instant)).forEach(function (part) { p[part.type] = +part.value; });
+  return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - instant) / 60000);
+}
+
+// A date-and-time input's value ("2027-02-10T14:00"), a time in the user's zone, as
+// ISO 8601 with that zone's offset on that day ("2027-02-10T14:00:00+01:00").
+function withOffset(local) {
+  var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local.slice(0, 16));
+  if (!m) { return local; }
+  var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  var offset = zoneOffset(wall - zoneOffset(wall) * 60000);
+  var size = Math.abs(offset);
+  return m[0] + ":00" + (offset < 0 ? "-" : "+") + pad(Math.floor(size / 60)) + ":" + pad(size % 60);
+}
 
 submitting($("record-event"), function () {
   var form = $("record-event");
@@ -184,18 +216,27 @@ submitting($("record-event"), function () {
     missing = missing || fieldError("ev-", "channel", "Choose how the rejection reached you");
   }
   if (missing) { alarm("Please check the marked fields."); missing.focus(); return null; }
-  // A date and time without an offset: the API reads it in the user's own zone.
+  // `occurred_at` goes without an offset (the API reads it in the user's zone); an
+  // interview's start must carry one: the user's zone's, on that day.
+  if (body.scheduled_for) { body.scheduled_for = withOffset(body.scheduled_for); }
   return api("POST", "/applications/" + encodeURIComponent(current.app.id) + "/events", body).then(function (answer) {
     if (answer.status === 409) {
       // The status cannot take this event (e.g. a second rejection): say it in the app's words.
       answer.data = { message: "“" + label("event", body.type) + "” cannot be recorded now: this application is " +
         label("status", current.app.status) };
     }
-    if (answer.status !== 201) { return showErrors("ev-", answer, null, "type"); }
+    if (answer.status !== 201) {
+      ((answer.data || {}).details || []).forEach(function (d) {
+        d.message = String(d.message).replace("occurred_at", "the time in “When”");
+      });
+      return showErrors("ev-", answer, null, "type");
+    }
     form.reset();
-    syncChannel();
+    syncType();
     renderApplication(answer.data.application);
-    confirmSaved(form, "Recorded: " + label("event", answer.data.event.type) + ". The status is now " +
+    var event = answer.data.event;
+    confirmSaved(form, (event.scheduled_for ? "Scheduled: interview on " + when(event.scheduled_for) :
+      "Recorded: " + label("event", event.type)) + ". The status is now " +
       label("status", answer.data.application.status) + ".");
   });
 });
@@ -356,9 +397,7 @@ function renderSettings(profile) {
   form.elements.gap_days.value = String(profile.gap_days);
   form.elements.digest_enabled.checked = profile.digest_enabled;
   form.elements.emails.checked = !profile.unsubscribed;
-  // `name` appears here once the API has it.
-  $("set-name-field").hidden = !("name" in profile);
-  if ("name" in profile) { form.elements.name.value = profile.name || ""; }
+  form.elements.name.value = profile.name || "";
   $("suppressed-note").hidden = !profile.suppressed;
   var paused = profile.paused_until;
   $("pause-state").textContent = paused ? "E-mails are paused until " + day(paused) + " (that day included)." :
@@ -390,9 +429,9 @@ submitting($("settings-form"), function () {
     break_days: Number(form.elements.break_days.value),
     gap_days: Number(form.elements.gap_days.value),
     digest_enabled: form.elements.digest_enabled.checked,
-    unsubscribed: !form.elements.emails.checked
+    unsubscribed: !form.elements.emails.checked,
+    name: form.elements.name.value.trim() || null
   };
-  if ("name" in p) { wanted.name = form.elements.name.value.trim() || null; }
   var changes = {};
   Object.keys(wanted).forEach(function (k) { if (wanted[k] !== p[k]) { changes[k] = wanted[k]; } });
   var names = Object.keys(changes).map(function (k) { return SETTING_NAMES[k]; });
@@ -433,57 +472,4 @@ $("resume").addEventListener("click", function () {
     confirmSaved(form, "Resumed: e-mails go out again.");
     form.elements.paused_until.focus();
   }).catch(failed);
-});
-
-// ---------------------------------------------------------------- your data
-
-function download(path, fallbackName) {
-  return api("GET", path).then(function (answer) {
-    if (answer.status !== 200) { return showErrors("", answer); }
-    var type = answer.response.headers.get("Content-Type") || "application/octet-stream";
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([answer.text], { type: type }));
-    link.download = fallbackName;
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
-    $("download-saved").textContent = "Downloaded " + fallbackName + ".";
-    say("Downloaded " + fallbackName + ".");
-  });
-}
-
-$("download-json").addEventListener("click", function () {
-  download("/me/export", "bounceback-data.json").catch(failed);
-});
-$("download-csv").addEventListener("click", function () {
-  download("/me/export?format=csv", "bounceback-applications.csv").catch(failed);
-});
-
-function showData() {
-  var form = $("delete-account");
-  form.reset();
-  clearErrors(form);
-  $("download-saved").textContent = "";
-  $("erase-address").textContent = me.profile ? me.profile.email : "";
-  return Promise.resolve();
-}
-
-submitting($("delete-account"), function () {
-  var form = $("delete-account");
-  var typed = form.elements.email.value.trim().toLowerCase();
-  var email = String(me.profile.email || "").toLowerCase();
-  if (!typed || typed !== email) {
-    var control = fieldError("erase-", "email", typed ?
-      "That is not your address. Type " + me.profile.email + " to confirm" :
-      "Type your e-mail address to confirm");
-    alarm("Please check the marked field.");
-    control.focus();
-    return null;
-  }
-  return api("DELETE", "/me").then(function (answer) {
-    if (answer.status !== 204) { return showErrors("erase-", answer); }
-    me.profile = null;
-    return signOut("Your account and all your data are deleted. Good luck out there.");
-  });
 });
