@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -189,7 +190,7 @@ def visit_every_view_and_state(
     expect(page.locator("#login-email-error")).not_to_be_empty()
     check("sign-in error")
 
-    email = "everywhere@example.com"
+    email = f"everywhere-{uuid.uuid4().hex[:8]}@example.com"  # each walk starts afresh
     token, _ = stack.login(email)
     long_words = "Incomprehensibilities-and-Supercalifragilistic-Corporation-International"
     app = create(stack, token, company=long_words, role="Senior " + long_words, notes="x" * 300)
@@ -215,6 +216,11 @@ def visit_every_view_and_state(
     page.get_by_role("button", name="Record", exact=True).click()
     expect(page.locator("#ev-channel-error")).not_to_be_empty()
     check("application with errors")
+    detail.get_by_label("What happened", exact=True).select_option("interview")
+    detail.get_by_label("Interview date and time").fill("2099-01-01T10:00")
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.locator("#ev-scheduled_for-error")).not_to_be_empty()
+    check("interview with errors")
     page.get_by_role("button", name="Delete this application…").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     check("delete confirmation")
@@ -225,6 +231,33 @@ def visit_every_view_and_state(
         expect(view(page, name)).to_be_visible()
         page.wait_for_load_state("networkidle")
         check(name)
+    data = view(page, "data")
+    expect(data.get_by_label("Your private calendar address")).not_to_have_value("")
+    data.get_by_role("button", name="Get a new address…").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    check("calendar rotate confirmation")
+    page.get_by_role("button", name="Keep the current one").click()
+    tracker = (
+        "Company,Job Title,Date Applied,Status,Link\n"
+        f"{long_words},Analyst,02/03/2026,Applied,\n"
+        "Globex,Engineer,,Applied,\n"
+        "Hooli,PM,05/06/2026,Wishlist,\n"
+        f"Initech,Tester,04/05/2026,Applied,www.{long_words}.example\n"
+    )
+    file = {"name": "tracker.csv", "mimeType": "text/csv", "buffer": tracker.encode()}
+    data.get_by_label("File").set_input_files(file)
+    expect(data.locator("#import-date_order")).to_be_visible()
+    data.get_by_role("button", name="Preview the import").click()
+    expect(data.locator("#import-problems li")).to_have_count(3)
+    check("import preview with errors")
+    data.get_by_role("button", name="Import 1 application").click()
+    expect(data.locator("#import-outcome-title")).to_have_text("Import done")
+    check("import result")
+    file = {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"Company,Role\n"}
+    data.get_by_label("File").set_input_files(file)
+    data.get_by_role("button", name="Preview the import").click()
+    expect(page.locator("#import-file-error")).not_to_be_empty()
+    check("import refused")
     page.get_by_role("button", name="Delete my account and all my data").click()
     expect(page.locator("#erase-email-error")).not_to_be_empty()
     check("data with errors")
@@ -239,7 +272,7 @@ def test_axe_finds_no_serious_or_critical_violation_in_any_view_or_state(
 ) -> None:
     results: dict[str, Any] = {}
     visit_every_view_and_state(page, stack, lambda state: axe_clean(page, state, results))
-    assert len(results) == 13
+    assert len(results) == 18
     if os.environ.get("AXE_REPORT"):
         Path(os.environ["AXE_REPORT"]).write_text(json.dumps(results, indent=1))
 
@@ -254,7 +287,7 @@ def test_every_view_fits_a_360_pixel_screen_without_sideways_scrolling(
         seen.append(state)
 
     visit_every_view_and_state(phone, stack, check)
-    assert len(seen) == 13
+    assert len(seen) == 18
 
 
 def test_no_request_leaves_the_origin(browser: Browser, stack: RunningStack) -> None:
@@ -507,10 +540,11 @@ def test_a_returned_code_with_a_foreign_state_is_not_traded(
 # ------------------------------------------------------------------ README pictures
 
 
-def test_phone_screenshots_of_settings_and_an_applications_history(
+def test_phone_screenshots_of_settings_an_applications_history_and_an_import(
     phone: Page, stack: RunningStack, tmp_path: Path
 ) -> None:
     token, _ = stack.login("pictures@example.com")
+    assert call("PATCH", f"{stack.url}/me", {"name": "Alex"}, token=token).status == 200
     app = create(
         stack,
         token,
@@ -532,28 +566,52 @@ def test_phone_screenshots_of_settings_and_an_applications_history(
         stack,
         token,
         app["id"],
-        type="rejection",
-        channel="recruiter_call",
+        type="interview",
         occurred_at="2026-11-20T16:30:00-06:00",
-        note="They went with an internal candidate.",
+        scheduled_for="2026-12-08T10:00:00-06:00",
+        note="Final round with the head of data, on site.",
     )
     sign_in(phone, stack, "pictures@example.com")
     target = DOCS if os.environ.get("UPDATE_SCREENSHOT") else tmp_path
+    # The first sign-in's message says the zone was taken; opening a view clears it
+    expect(phone.get_by_role("status")).to_contain_text("Your time zone is now")
 
     phone.locator("#applications a").first.click()
     expect(phone.locator("#history li")).to_have_count(4)
-    box = phone.locator("#history").bounding_box()
-    assert box is not None
+    expect(phone.locator("#history .scheduled")).to_have_text(
+        "Scheduled for Tue, Dec 8, 2026, 10:00 AM CST"
+    )
+    # In page coordinates: the focused heading may have scrolled the view
+    bottom = phone.evaluate(
+        "document.querySelector('#history').getBoundingClientRect().bottom + scrollY"
+    )
     phone.screenshot(
         path=str(target / "phone-history.png"),
         full_page=True,
-        clip={"x": 0, "y": 0, "width": 360, "height": box["y"] + box["height"] + 32},
+        clip={"x": 0, "y": 0, "width": 360, "height": bottom + 32},
     )
 
     phone.get_by_role("link", name="Settings").click()
     expect(phone.locator("#set-timezone")).to_have_value("America/Chicago")
+    expect(phone.locator("#set-name")).to_have_value("Alex")
     phone.locator("#view-settings").screenshot(path=str(target / "phone-settings.png"))
     assert (target / "phone-settings.png").stat().st_size > 10_000
+
+    phone.get_by_role("link", name="Your data").click()
+    data = view(phone, "data")
+    tracker = (
+        "Company,Job Title,Date Applied,Status\n"
+        "Contoso,BI Developer,10/06/2026,Rejected\n"
+        "Fabrikam,Data Engineer,10/09/2026,Phone screen\n"
+        "Tailspin,Analyst,,Applied\n"
+    )
+    data.get_by_label("File").set_input_files(
+        {"name": "tracker.csv", "mimeType": "text/csv", "buffer": tracker.encode()}
+    )
+    data.get_by_role("button", name="Preview the import").click()
+    expect(data.get_by_role("button", name="Import 2 applications")).to_be_visible()
+    data.locator("#import").screenshot(path=str(target / "phone-import.png"))
+    assert (target / "phone-import.png").stat().st_size > 10_000
 
 
 def test_the_page_runs_under_a_strict_policy_allowing_only_its_own_blocks(
