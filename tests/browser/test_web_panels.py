@@ -140,7 +140,9 @@ def test_an_import_is_previewed_then_stored_by_keyboard(
     data = view(page, "data")
     expect(data).to_be_visible()
 
-    # The file is chosen from the keyboard (the chooser is the system's own dialog)
+    # The file is chosen from the keyboard (the chooser is the system's own dialog).
+    # A listener from the start has Playwright catch choosers before the key is pressed.
+    page.on("filechooser", lambda chooser: None)
     tab_to(page, data.get_by_label("File"))
     with page.expect_file_chooser() as choosing:
         keys.press("Space")
