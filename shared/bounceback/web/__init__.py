@@ -1,12 +1,13 @@
 """The web app (`GET /`): one page, its CSS and script inlined, no build step.
 
 The script is plain JavaScript in five parts (`SCRIPTS`, in order), joined into one
-block that runs in its own function scope; no library. The page talks to the
-API (JSON, and the CSV or JSON files it imports) with the bearer token it got at sign-in: locally from `/_local/login`, deployed
-from the Cognito hosted UI (authorization code with PKCE; the page then calls the
-hosted UI's token endpoint, the one other origin it may connect to). Inline code
-runs under a Content-Security-Policy that allows exactly the inlined style and
-script blocks, by hash.
+block that runs in its own function scope; no library. The page talks to the API
+(JSON, and the CSV or JSON files it imports) with the bearer token it got at
+sign-in: locally from `/_local/login`, deployed from the Cognito hosted UI
+(authorization code with PKCE; the page then calls the hosted UI's token endpoint,
+the one other origin it may connect to). Inline code runs under a
+Content-Security-Policy that allows exactly the inlined style and script blocks,
+by hash.
 """
 
 from __future__ import annotations
