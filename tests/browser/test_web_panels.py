@@ -418,3 +418,41 @@ def test_the_name_is_always_shown_and_saved_by_keyboard(page: Page, stack: Runni
     page.get_by_role("button", name="Save settings").click()
     expect(page.locator("#settings-form .saved")).to_have_text("Saved: name.")
     assert call("GET", f"{stack.url}/me", token=token).json["name"] is None
+
+
+def test_the_json_download_imports_into_another_account_with_its_activities(
+    page: Page, stack: RunningStack, tmp_path: Path
+) -> None:
+    # Given one account's JSON download: an application with its history, and activities
+    old, _ = stack.login("moving-from@example.com")
+    app = create(stack, old, company="Umbrella", role="Chemist", applied_on="2026-09-01")
+    record(stack, old, app["id"], type="screening", occurred_at="2026-09-08T10:00:00+00:00")
+    for kind in ("exercise", "networking_event"):
+        logged = call("POST", f"{stack.url}/activities", {"kind": kind}, token=old)
+        assert logged.status == 201, logged.text
+    file = tmp_path / "bounceback-data.json"
+    file.write_bytes(call("GET", f"{stack.url}/me/export", token=old).body)
+
+    # When another account previews it, then imports it
+    new, _ = stack.login("moving-to@example.com")
+    sign_in(page, stack, "moving-to@example.com")
+    page.get_by_role("link", name="Your data").click()
+    data = view(page, "data")
+    data.get_by_label("File").set_input_files(str(file))
+    expect(data.locator("#import-date_order")).to_be_hidden()
+    data.get_by_role("button", name="Preview the import").click()
+    expect(data.locator("#import-summary")).to_have_text(
+        "This file has 3 rows. Importing it adds 1 application and 2 activities."
+    )
+    expect(data.locator("#import-rows li")).to_have_text(
+        ["Umbrella — ChemistRow 1 · applied Tue, Sep 1, 2026 · Screening"]
+    )
+    data.get_by_role("button", name="Import 1 application and 2 activities").click()
+
+    # Then the application, its history and the activities are the new account's
+    expect(data.locator("#import-summary")).to_have_text("Imported 1 application and 2 activities.")
+    [moved] = call("GET", f"{stack.url}/applications", token=new).json["items"]
+    assert (moved["company"], moved["status"]) == ("Umbrella", "screening")
+    assert [e["type"] for e in moved["events"]] == ["screening"]
+    kinds = {a["kind"] for a in call("GET", f"{stack.url}/activities", token=new).json["items"]}
+    assert kinds == {"exercise", "networking_event"}

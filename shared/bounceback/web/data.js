@@ -181,8 +181,9 @@ function issueList(title, issues) {
 
 function showImport(r, order) {
   forgetPreview();
-  var adds = plural(r.created, "application", "applications") +
-    (r.activities_created ? " and " + plural(r.activities_created, "activity", "activities") : "");
+  var adds = [r.created || !r.activities_created ? plural(r.created, "application", "applications") : "",
+    r.activities_created ? plural(r.activities_created, "activity", "activities") : ""]
+    .filter(Boolean).join(" and ");
   var rest = [];
   if (r.duplicates) { rest.push(plural(r.duplicates, "row is", "rows are") + " already in Bounceback (skipped)"); }
   if (r.errors.length) {
