@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
@@ -41,6 +42,9 @@ class Context:
     activity_days: list[date]  # every search-activity date, sorted
     latest_known_at: datetime | None  # when the latest-dated activity was recorded
     first_known_at: datetime | None  # when the user first recorded anything
+    # `finished` merged into disjoint spans, as starts and ends (for `in_finished`).
+    finished_starts: list[datetime]
+    finished_ends: list[datetime]
 
     def send_at(self, day: date) -> datetime:
         """The user's send time on local date `day`."""
@@ -48,7 +52,21 @@ class Context:
 
     def in_finished(self, moment: datetime) -> bool:
         """Whether the search was finished (an offer accepted) at `moment`."""
-        return any(start <= moment < end for start, end in self.finished)
+        index = bisect_right(self.finished_starts, moment) - 1
+        return index >= 0 and moment < self.finished_ends[index]
+
+
+def _merged(spans: list[tuple[datetime, datetime]]) -> tuple[list[datetime], list[datetime]]:
+    """The union of half-open spans as sorted, disjoint spans (starts, ends)."""
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for start, end in sorted(spans):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def build_context(state: UserState, now: datetime) -> Context:
@@ -58,6 +76,7 @@ def build_context(state: UserState, now: datetime) -> Context:
     finished = finished_spans(state)
     records = list(activity_records(state))
     latest = max((day for day, _ in records), default=None)
+    starts, ends = _merged(finished)
     return Context(
         state=state,
         now=now,
@@ -71,6 +90,8 @@ def build_context(state: UserState, now: datetime) -> Context:
         activity_days=sorted(day for day, _ in records),
         latest_known_at=max((m for d, m in records if m is not None and d == latest), default=None),
         first_known_at=min((m for _, m in records if m is not None), default=None),
+        finished_starts=starts,
+        finished_ends=ends,
     )
 
 

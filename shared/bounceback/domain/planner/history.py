@@ -6,6 +6,7 @@ them, so the nudges and the summary can never disagree about, say, a break.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -203,12 +204,16 @@ def finished_spans(state: UserState) -> list[tuple[datetime, datetime]]:
         else:
             moment = datetime.combine(app.applied_on, time(), tzinfo=tz).astimezone(UTC)
         recorded.append((moment, app.id))
+    recorded.sort()
+    moments = [moment for moment, _ in recorded]
     spans: list[tuple[datetime, datetime]] = []
     for accepted_at, app_id in acceptances:
-        reopened = min(
-            (m for m, other in recorded if other != app_id and m > accepted_at),
-            default=FAR_FUTURE,
-        )
+        # The first application recorded after the acceptance, other than its own.
+        reopened = FAR_FUTURE
+        for moment, other in recorded[bisect_right(moments, accepted_at) :]:
+            if other != app_id:
+                reopened = moment
+                break
         spans.append((accepted_at, reopened))
     return spans
 

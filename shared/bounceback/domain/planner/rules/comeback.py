@@ -66,9 +66,9 @@ class _WeekPlan(Item):
 def items(ctx: Context) -> list[Item]:
     """Two items per break whose comeback is still to come."""
     found: list[Item] = []
-    done = ctx.history.done_comebacks
+    latest_done = max(ctx.history.done_comebacks, default=None)
     for brk in ctx.breaks:
-        if any(d >= brk.start for d in done):
+        if latest_done is not None and latest_done >= brk.start:
             continue  # sent, or superseded by a later break's comeback
         due = ctx.send_at(brk.comeback)
         if due < ctx.reopened_at:

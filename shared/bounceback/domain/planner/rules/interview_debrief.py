@@ -33,9 +33,16 @@ class _Debrief(Item):
         return Nudge("interview_debrief", self.key, local, self.due_at, (app.id,), reason, section)
 
 
-def _later_event(app: Application, interview: Event) -> bool:
+def _later_event(ordered: list[tuple[datetime, str]], interview: Event) -> bool:
+    """Whether another event was recorded after `interview`; `ordered` holds the
+    application's events as (recorded, id), latest first."""
     recorded = as_utc(interview.recorded_at)
-    return any(e.id != interview.id and as_utc(e.recorded_at) > recorded for e in app.events)
+    for moment, event_id in ordered:
+        if moment <= recorded:
+            return False
+        if event_id != interview.id:
+            return True
+    return False
 
 
 def items(ctx: Context) -> list[Item]:
@@ -43,9 +50,13 @@ def items(ctx: Context) -> list[Item]:
     found: list[Item] = []
     done = ctx.history.done
     for app in ctx.state.applications:
-        for event, start in scheduled_interviews(app):
+        standing = scheduled_interviews(app)
+        if not standing:
+            continue
+        ordered = sorted(((as_utc(e.recorded_at), e.id) for e in app.events), reverse=True)
+        for event, start in standing:
             key = f"interview_debrief:{event.id}"
-            if key in done or _later_event(app, event):
+            if key in done or _later_event(ordered, event):
                 continue
             day = local_date(start, ctx.tzname) + timedelta(days=1)
             due = ctx.send_at(day)
