@@ -126,6 +126,12 @@ class RecordStore(Protocol):
 
     def load_state(self, user_id: str) -> UserState | None: ...
 
+    def load_state_for_planning(
+        self, user_id: str, since: date | None = None
+    ) -> tuple[UserState, int] | None:
+        """As `PlanningStore.load_state_for_planning`: what the planner reads."""
+        ...
+
     def import_records(
         self, identity: Identity, items: Sequence[ImportItem], now: datetime
     ) -> frozenset[str]:
@@ -158,7 +164,13 @@ class CalendarStore(Protocol):
 class PlanningStore(Protocol):
     """The sender's view of storage: the state with its plan version, and the wake-up."""
 
-    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None: ...
+    def load_state_for_planning(
+        self, user_id: str, since: date | None = None
+    ) -> tuple[UserState, int] | None:
+        """The state with its plan version; with `since`, activities dated before it
+        but the latest are left out (the planner's window: `since` must be at most
+        `activity_cutoff(now)` of the plan)."""
+        ...
 
     def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -304,7 +304,9 @@ class StaleStore(DynamoRecordStore):
         self.stale = stale
         self.marked: list[Any] = []
 
-    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None:
+    def load_state_for_planning(
+        self, user_id: str, since: date | None = None
+    ) -> tuple[UserState, int] | None:
         return self.stale
 
     def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool:

@@ -77,6 +77,11 @@ def activity_sk(day: date, activity_id: str) -> str:
     return f"{ACT_PREFIX}{day.isoformat()}#{activity_id}"
 
 
+def activity_sk_prefix(day: date) -> str:
+    """Sorts after the keys of activities dated before `day`, before all the others."""
+    return f"{ACT_PREFIX}{day.isoformat()}"
+
+
 def send_sk(claim_key: str) -> str:
     return f"{SEND_PREFIX}{claim_key}"
 

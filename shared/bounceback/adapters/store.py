@@ -633,18 +633,42 @@ class DynamoRecordStore:
 
     # -------------------------------------------------------------- sender's re-plan
 
-    def load_state_for_planning(self, user_id: str) -> tuple[UserState, int] | None:
-        """`load_state` plus the profile's `plan_version`, read in the same query.
+    def load_state_for_planning(
+        self, user_id: str, since: date | None = None
+    ) -> tuple[UserState, int] | None:
+        """The state the planner reads, plus the profile's `plan_version` read with it.
+
+        With `since` (at most `activity_cutoff(now)` of the plan it is for), activities
+        dated before it are left out but for the latest one (see
+        `bounceback.domain.planner.window`): one query from ``ACT#<since>`` to the end
+        of the partition (recent activities, applications, profile, sent e-mails) and
+        one that reads the single latest key before it. Without `since`, the whole
+        partition, as `load_state`.
 
         The version is what `mark_planned` must still find for its wake-up time to be
         stored (a write that raced in keeps the user due now).
         """
-        items = list(d.BaseItem.query(d.user_pk(user_id)))
+        items = list(self._planning_items(user_id, since))
         state = _state_from_items(items)
         if state is None:
             return None
         version = next((int(i.plan_version or 0) for i in items if isinstance(i, d.ProfileItem)), 0)
         return state, version
+
+    @staticmethod
+    def _planning_items(user_id: str, since: date | None) -> Iterable[d.BaseItem]:
+        pk = d.user_pk(user_id)
+        if since is None:
+            yield from d.BaseItem.query(pk)
+            return
+        first = d.activity_sk_prefix(since)
+        yield from d.BaseItem.query(
+            pk,
+            d.BaseItem.sk.between(d.ACT_PREFIX, first),
+            scan_index_forward=False,
+            limit=1,
+        )
+        yield from d.BaseItem.query(pk, d.BaseItem.sk >= first)
 
     def mark_planned(self, user_id: str, seen_version: int, wake_at: datetime | None) -> bool:
         """Store the user's next wake-up in the due index, or take the user out of it.

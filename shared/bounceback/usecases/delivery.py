@@ -32,7 +32,7 @@ from urllib.parse import quote
 from aws_lambda_powertools import Logger
 
 from bounceback.domain.model import SentEmail, UserState
-from bounceback.domain.planner import PlannedEmail, next_wake_at, plan
+from bounceback.domain.planner import PlannedEmail, activity_cutoff, next_wake_at, plan
 from bounceback.ports import (
     ActionTokens,
     AddressRejected,
@@ -137,7 +137,7 @@ class Sender:
         Raises `RetryLater` when SES was throttled or unavailable (nothing was sent
         for that e-mail and its claim was released).
         """
-        loaded = self._store.load_state_for_planning(user_id)
+        loaded = self._store.load_state_for_planning(user_id, activity_cutoff(now))
         if loaded is None:
             self.tally.add("NudgesSkipped", ("reason", "no_profile"))
             logger.info("no profile; nothing to send", extra={"user_id": user_id})

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bounceback.domain.limits import Usage, over_ceiling
 from bounceback.domain.model import Activity, Application, Event, Profile, UserState
+from bounceback.domain.planner import activity_cutoff
 from bounceback.domain.transitions import InvalidTransition, status_after
 from bounceback.errors import Conflict, EmailNotVerified, Invalid, LimitReached, NotFound
 from bounceback.ids import new_id
@@ -344,7 +345,18 @@ def _reject_far_future(field: str, day: date, now: datetime) -> None:
 
 
 def load_state(store: RecordStore, identity: Identity, now: datetime) -> UserState:
-    state = store.load_state(identity.user_id)
+    return _with_current_profile(store, identity, now, store.load_state(identity.user_id))
+
+
+def load_planning_state(store: RecordStore, identity: Identity, now: datetime) -> UserState:
+    """What the planner reads at `now` (its activity window), not the whole history."""
+    loaded = store.load_state_for_planning(identity.user_id, activity_cutoff(now))
+    return _with_current_profile(store, identity, now, loaded[0] if loaded else None)
+
+
+def _with_current_profile(
+    store: RecordStore, identity: Identity, now: datetime, state: UserState | None
+) -> UserState:
     if state is None:
         return UserState(profile=current_profile(store, identity, now))
     if state.profile.email != identity.email:

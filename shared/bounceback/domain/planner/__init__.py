@@ -36,8 +36,10 @@ from .sections import (
     WeekPick,
     WeekPlanSection,
 )
+from .window import ACTIVITY_WINDOW_DAYS, activity_cutoff, planning_view
 
 __all__ = [
+    "ACTIVITY_WINDOW_DAYS",
     "HORIZON_DAYS",
     "SECTION_ORDER",
     "AcknowledgementSection",
@@ -61,10 +63,12 @@ __all__ = [
     "WeekCount",
     "WeekPick",
     "WeekPlanSection",
+    "activity_cutoff",
     "break_on",
     "find_breaks",
     "last_activity_date",
     "next_wake_at",
     "plan",
+    "planning_view",
     "weekly_activity",
 ]

@@ -19,6 +19,7 @@ from .history import (
     finished_spans,
     read_sent,
 )
+from .window import planning_view
 
 __all__ = ["FAR_PAST", "HORIZON_DAYS", "Context", "Item", "build_context"]
 
@@ -70,9 +71,10 @@ def _merged(spans: list[tuple[datetime, datetime]]) -> tuple[list[datetime], lis
 
 
 def build_context(state: UserState, now: datetime) -> Context:
-    """Read `state` once for all rules."""
-    profile = state.profile
+    """Read `state` once for all rules: the part of it the planner reads at `now`."""
     now = as_utc(now)
+    state = planning_view(state, now)
+    profile = state.profile
     finished = finished_spans(state)
     records = list(activity_records(state))
     latest = max((day for day, _ in records), default=None)

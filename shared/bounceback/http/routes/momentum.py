@@ -17,8 +17,9 @@ router = Router()
 
 @router.get("/nudges", responses=answers(200, "Upcoming nudges (planned now) and the e-mails sent"))
 def list_nudges(caller: Caller, store: Store) -> s.NudgesOut:
-    state = records.load_state(store, caller, clock.now())
-    return s.NudgesOut.model_validate(nudges_view(state, clock.now()))
+    now = clock.now()
+    state = records.load_planning_state(store, caller, now)
+    return s.NudgesOut.model_validate(nudges_view(state, now))
 
 
 @router.get(
