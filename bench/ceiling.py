@@ -1,23 +1,29 @@
 """A user at the per-account ceilings: what one plan costs.
 
 Builds one user at the ceilings of `bounceback.domain.limits` (5,000 applications
-holding 50,000 events, 50,000 activities) and measures what every plan reads and does:
+holding 50,000 events, 50,000 activities, spread over a year) and measures what every
+plan reads and does:
 
-- DynamoDB read units per plan: the partition as the table stores it (each item
-  serialised exactly as pynamodb writes it), priced as DynamoDB prices the one Query
-  that loads it (eventually consistent: 0.5 unit per 4 KB of each 1 MB page);
+- DynamoDB read units per plan: the items the planner's bounded read returns (the
+  store's two key-range queries: activities of the last 130 days and everything after
+  them in the partition, and the latest activity before them; see
+  `bounceback.domain.planner.window`), each item serialised exactly as pynamodb writes
+  it, priced as DynamoDB prices a Query (eventually consistent: 0.5 unit per 4 KB of
+  each 1 MB page, at least 0.5 per query). The whole partition's price is printed too;
 - the sender's plan time: turning those items into the state (`BaseItem.from_raw_data`
   and the store's own assembly, the CPU part of `load_state_for_planning`) and the
   pure planner (`plan` + `next_wake_at`), timed apart;
-- `GET /nudges` latency through the real API handler, with the store's partition read
+- `GET /nudges` latency through the real API handler, with the store's two queries
   answered from those items: all of the function's own work, without DynamoDB's I/O
-  (the page count says how many round trips it would add).
+  (the page count says how many round trips it would add);
+- the read units per plan of a typical user (50 applications with 10 events each,
+  500 activities, spread over a year).
 
 moto is not used for the timings: its response serialiser takes ~1 s per 550 items,
 which would measure moto, not Bounceback. `--moto` seeds a small user in moto and
-checks that the real query returns the same bytes the estimate uses.
+checks that the store's real queries return exactly the items the estimate uses.
 
-    .venv/bin/python bench/ceiling.py [--scale 1.0] [--repeat 3]
+    .venv/bin/python bench/ceiling.py [--scale 1.0] [--repeat 3] [--moto]
 
 `--scale 0.1` builds a tenth of the ceilings. Prints figures, then one JSON line.
 """
@@ -30,6 +36,7 @@ import math
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,7 +50,7 @@ from bounceback.adapters import dynamo as d  # noqa: E402
 from bounceback.adapters.store import DynamoRecordStore, _state_from_items  # noqa: E402
 from bounceback.domain.limits import CEILINGS  # noqa: E402
 from bounceback.domain.model import Activity, Application, Event  # noqa: E402
-from bounceback.domain.planner import next_wake_at, plan  # noqa: E402
+from bounceback.domain.planner import activity_cutoff, next_wake_at, plan  # noqa: E402
 from bounceback.infra import clock  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
 from bounceback_local.template import functions, load_template  # noqa: E402
@@ -73,8 +80,18 @@ def item_size(item: dict[str, Any]) -> int:
     return sum(len(name.encode()) + _size(value) for name, value in item.items())
 
 
-def build(applications: int, events: int, activities: int) -> list[dict[str, Any]]:
-    """The user's partition as DynamoDB stores it: profile, applications, activities."""
+def build(
+    applications: int,
+    events: int,
+    activities: int,
+    app_every: timedelta = timedelta(minutes=90),
+    activity_every: timedelta = timedelta(minutes=10),
+) -> list[dict[str, Any]]:
+    """The user's partition as DynamoDB stores it: profile, applications, activities.
+
+    From a year before NOW, one application every `app_every` (its events on the days
+    after it) and one activity every `activity_every`.
+    """
     start = NOW - timedelta(days=365)
     per_app = max(1, events // max(applications, 1))
     p = d.ProfileItem(
@@ -91,7 +108,7 @@ def build(applications: int, events: int, activities: int) -> list[dict[str, Any
     )
     raws = [p.serialize()]
     for n in range(applications):
-        applied = start + timedelta(minutes=n * 90)
+        applied = start + n * app_every
         history = tuple(
             Event(
                 id=f"e{n:05d}{k:02d}",
@@ -117,7 +134,7 @@ def build(applications: int, events: int, activities: int) -> list[dict[str, Any
         )
         raws.append(d.application_to_item(USER, app, version=1).serialize())
     for n in range(activities):
-        moment = start + timedelta(minutes=n * 10)
+        moment = start + n * activity_every
         day: date = moment.date()
         activity = Activity(
             id=f"t{n:06d}",
@@ -137,15 +154,38 @@ def priced(raws: list[dict[str, Any]]) -> tuple[float, int, int]:
         size = item_size(raw)
         total += size
         if page + size > 1_048_576:
-            units += math.ceil(page / 4096) * 0.5
+            units += max(1, math.ceil(page / 4096)) * 0.5
             pages, page = pages + 1, 0
         page += size
-    units += math.ceil(page / 4096) * 0.5
+    units += max(1, math.ceil(page / 4096)) * 0.5
     return units, pages + 1, total
 
 
+def _sk(raw: dict[str, Any]) -> str:
+    return str(raw["sk"]["S"])
+
+
+def planning_read(raws: list[dict[str, Any]], since: Any) -> list[list[dict[str, Any]]]:
+    """The two queries of `load_state_for_planning(user, since)`, each in key order:
+    the latest key from ``ACT#`` up to ``ACT#<since>``, and every key from there on."""
+    first = d.activity_sk_prefix(since)
+    ordered = sorted(raws, key=_sk)
+    older = [r for r in ordered if d.ACT_PREFIX <= _sk(r) <= first][-1:]
+    return [older, [r for r in ordered if _sk(r) >= first]]
+
+
+def read_cost(queries: list[list[dict[str, Any]]]) -> tuple[float, int, int, int]:
+    """Read units, pages, bytes and items of the given queries together."""
+    units, pages, size = 0.0, 0, 0
+    for answer in queries:
+        u, p, b = priced(answer)
+        units, pages, size = units + u, pages + p, size + b
+    return units, pages, size, sum(len(a) for a in queries)
+
+
 def moto_check(scale_items: int) -> dict[str, Any]:
-    """Seed a small user in moto; the bytes moto returns must match the estimate."""
+    """Seed a small user in moto; the store's bounded read must return exactly the
+    items, and the bytes, the estimate uses."""
     import boto3
 
     with mock_aws():
@@ -155,7 +195,13 @@ def moto_check(scale_items: int) -> dict[str, Any]:
         resolver = provision(template)
         functions(template, resolver)
         d.bind(resolver.refs["Table"], region="us-east-1")
-        raws = build(scale_items, scale_items * 10, scale_items * 10)
+        raws = build(
+            scale_items,
+            scale_items * 10,
+            scale_items * 10,
+            app_every=timedelta(days=360 / scale_items),
+            activity_every=timedelta(days=360 / (scale_items * 10)),
+        )
         client = boto3.client("dynamodb", region_name="us-east-1")
         for start in range(0, len(raws), 25):
             client.batch_write_item(
@@ -165,20 +211,16 @@ def moto_check(scale_items: int) -> dict[str, Any]:
                     ]
                 }
             )
-        returned = []
-        for page in client.get_paginator("query").paginate(
-            TableName=resolver.refs["Table"],
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": d.user_pk(USER)}},
-        ):
-            returned += page["Items"]
-        store = DynamoRecordStore()
-        loaded = store.load_state_for_planning(USER)
+        since = activity_cutoff(NOW)
+        expected = [r for answer in planning_read(raws, since) for r in answer]
+        returned = list(DynamoRecordStore._planning_items(USER, since))
+        assert [i.sk for i in returned] == [_sk(r) for r in expected], "keys differ"
+        loaded = DynamoRecordStore().load_state_for_planning(USER, since)
         assert loaded is not None and len(loaded[0].applications) == scale_items
     return {
-        "moto_items": len(returned),
-        "moto_bytes": sum(item_size(i) for i in returned),
-        "estimated_bytes": sum(item_size(r) for r in raws),
+        "moto_items_read": len(returned),
+        "moto_bytes_read": sum(item_size(i.serialize()) for i in returned),
+        "estimated_bytes_read": sum(item_size(r) for r in expected),
     }
 
 
@@ -186,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--moto", action="store_true", help="cross-check sizes with moto")
+    parser.add_argument("--moto", action="store_true", help="cross-check the read with moto")
     args = parser.parse_args(argv)
     applications = round(CEILINGS.applications * args.scale)
     events = round(CEILINGS.events * args.scale)
@@ -194,14 +236,18 @@ def main(argv: list[str] | None = None) -> int:
     clock.use(lambda: NOW)
 
     raws = build(applications, events, activities)
-    units, pages, size = priced(raws)
+    full_units, full_pages, size = priced(raws)
+    since = activity_cutoff(NOW)
+    queries = planning_read(raws, since)
+    read = [r for answer in queries for r in answer]
+    units, pages, read_size, read_items = read_cost(queries)
 
     load_s: list[float] = []
     plan_s: list[float] = []
     state = None
     for _ in range(args.repeat):
         started = time.perf_counter()
-        items = [d.BaseItem.from_raw_data(dict(r)) for r in raws]
+        items = [d.BaseItem.from_raw_data(dict(r)) for r in read]
         state = _state_from_items(items)
         load_s.append(time.perf_counter() - started)
         assert state is not None
@@ -220,12 +266,15 @@ def main(argv: list[str] | None = None) -> int:
         apply_environment(list(specs.values()), {"POWERTOOLS_LOG_LEVEL": "WARNING"})
         api = ApiClient(load_handler(specs["ApiFunction"]), api_routes(specs["ApiFunction"].events))
         assert api.get("/me", user=USER).status == 200
+        asked: list[Any] = []
 
-        def from_items(self: DynamoRecordStore, user_id: str) -> Any:
-            return _state_from_items(d.BaseItem.from_raw_data(dict(r)) for r in raws)
+        def from_items(user_id: str, since: Any) -> Iterator[d.BaseItem]:
+            asked.append(since)
+            for answer in planning_read(raws, since):
+                yield from (d.BaseItem.from_raw_data(dict(r)) for r in answer)
 
-        original = DynamoRecordStore.load_state
-        DynamoRecordStore.load_state = from_items  # type: ignore[method-assign]
+        original = DynamoRecordStore.__dict__["_planning_items"]  # the staticmethod itself
+        DynamoRecordStore._planning_items = staticmethod(from_items)  # type: ignore[method-assign,assignment]
         try:
             for _ in range(args.repeat):
                 started = time.perf_counter()
@@ -233,8 +282,18 @@ def main(argv: list[str] | None = None) -> int:
                 nudges_s.append(time.perf_counter() - started)
                 assert reply.status == 200, reply.text
         finally:
-            DynamoRecordStore.load_state = original  # type: ignore[method-assign]
+            DynamoRecordStore._planning_items = original  # type: ignore[method-assign]
+        assert asked == [since] * args.repeat, "GET /nudges did not make the bounded read"
     clock.use(None)
+
+    typical = build(
+        50,
+        500,
+        500,
+        app_every=timedelta(days=7),
+        activity_every=timedelta(hours=17),
+    )
+    typical_units = read_cost(planning_read(typical, since))[0]
 
     figures: dict[str, Any] = {
         "applications": applications,
@@ -242,11 +301,16 @@ def main(argv: list[str] | None = None) -> int:
         "activities": activities,
         "partition_items": len(raws),
         "partition_mb": round(size / 1_000_000, 2),
+        "read_units_full_partition": full_units,
+        "query_pages_full_partition": full_pages,
+        "items_read_per_plan": read_items,
+        "mb_read_per_plan": round(read_size / 1_000_000, 2),
         "read_units_per_plan": units,
         "query_pages_per_plan": pages,
         "sender_load_cpu_s_median": round(statistics.median(load_s), 3),
         "sender_plan_s_median": round(statistics.median(plan_s), 3),
         "get_nudges_s_median_without_dynamodb_io": round(statistics.median(nudges_s), 3),
+        "typical_user_read_units_per_plan": typical_units,
     }
     if args.moto:
         figures.update(moto_check(20))

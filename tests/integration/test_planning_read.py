@@ -103,6 +103,6 @@ def test_get_nudges_plans_from_the_bounded_read(api: ApiClient) -> None:
     assert answered  # the seeded history plans something (a follow-up, digests)
 
 
-def test_the_window_is_120_days_of_utc_dates() -> None:
-    assert activity_cutoff(NOW) == date(2027, 2, 14)
-    assert activity_cutoff(datetime(2027, 6, 14, 23, 59, tzinfo=UTC)) == date(2027, 2, 14)
+def test_the_window_is_130_days_of_utc_dates() -> None:
+    assert activity_cutoff(NOW) == date(2027, 2, 4)
+    assert activity_cutoff(datetime(2027, 6, 14, 23, 59, tzinfo=UTC)) == date(2027, 2, 4)

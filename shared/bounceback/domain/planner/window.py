@@ -1,14 +1,15 @@
-"""How far back the planner reads logged activities (docs/behaviour.md, "What is read").
+"""How far back the planner reads logged activities (docs/behaviour.md, "What the planner reads").
 
 Logged activities are the most numerous records (up to 50,000 per account), and the
-rules measure from them over bounded stretches: the gap guard's last step is at most
-8 times 14 = 112 days after the last activity, and the digest's oldest figure starts
-8 weeks before this week's Monday. So the planner reads the activities dated on or
-after `activity_cutoff(now)`, plus the latest one before it, which keeps "your last
-activity" exact however long ago it was. The store reads exactly that with two
-key-range queries; `planning_view` is the same selection applied to a state read in
-full, so a plan never depends on how its state was read. What older activities no
-longer change is listed in docs/behaviour.md.
+rules measure from them over bounded stretches: a gap step still to come belongs to
+a quiet spell that began at most 8 times 14 = 112 days ago, and its suggestion looks
+at the 14 days before that; the digest's oldest figure starts 8 weeks before this
+week's Monday. So the planner reads the activities dated on or after
+`activity_cutoff(now)` (130 days back, a few days to spare for time zones), plus the
+latest one before it, which keeps "your last activity" exact however long ago it was.
+The store reads exactly that with two key-range queries; `planning_view` is the same
+selection applied to a state read in full, so a plan never depends on how its state
+was read. What older activities no longer change is listed in docs/behaviour.md.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from ..model import Activity, UserState
 
 __all__ = ["ACTIVITY_WINDOW_DAYS", "activity_cutoff", "planning_view", "windowed_activities"]
 
-# Days before today (UTC) whose activities the planner reads in full. At least the
-# gap guard's longest stretch (112 days) plus a week, and the digest's 8 weeks + 6 days.
-ACTIVITY_WINDOW_DAYS: Final = 120
+# Days before today (UTC) whose activities the planner reads in full: the gap guard's
+# 112 days and the 14 before them, and a few days for the distance between UTC and
+# local dates.
+ACTIVITY_WINDOW_DAYS: Final = 130
 
 
 def activity_cutoff(now: datetime) -> date:
