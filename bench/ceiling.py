@@ -16,6 +16,9 @@ plan reads and does:
 - `GET /nudges` latency through the real API handler, with the store's two queries
   answered from those items: all of the function's own work, without DynamoDB's I/O
   (the page count says how many round trips it would add);
+- the planner alone (`plan` + `next_wake_at`) on a state at the ceilings whose
+  applications hold rejections, accepted offers and scheduled interviews, the
+  history that made its work grow fastest;
 - the read units per plan of a typical user (50 applications with 10 events each,
   500 activities, spread over a year).
 
@@ -52,7 +55,13 @@ from moto import mock_aws  # noqa: E402
 from bounceback.adapters import dynamo as d  # noqa: E402
 from bounceback.adapters.store import DynamoRecordStore, _state_from_items  # noqa: E402
 from bounceback.domain.limits import CEILINGS  # noqa: E402
-from bounceback.domain.model import Activity, Application, Event  # noqa: E402
+from bounceback.domain.model import (  # noqa: E402
+    Activity,
+    Application,
+    Event,
+    Profile,
+    UserState,
+)
 from bounceback.domain.planner import activity_cutoff, next_wake_at, plan  # noqa: E402
 from bounceback.infra import clock  # noqa: E402
 from bounceback_local.runtime import apply_environment, load_handler  # noqa: E402
@@ -148,6 +157,54 @@ def build(
         )
         raws.append(d.activity_to_item(USER, activity).serialize())
     return raws
+
+
+def busy_state(applications: int, activities: int) -> UserState:
+    """A user whose history makes the planner's work grow fastest: every application
+    with 10 events cycling through rejections, accepted offers, scheduled interviews and
+    the rest, and activities every 10 minutes (the planner alone is timed on it)."""
+    start = NOW - timedelta(days=365)
+    cycle = ("screening", "interview", "rejection", "follow_up_sent", "accepted", "offer")
+    apps = []
+    for n in range(applications):
+        applied = start + timedelta(minutes=n * 100)
+        history = []
+        for k in range(10):
+            kind = cycle[(n + k) % len(cycle)]
+            at = applied + timedelta(days=k + 1)
+            history.append(
+                Event(
+                    id=f"b{n:05d}{k:02d}",
+                    type=kind,  # type: ignore[arg-type]
+                    occurred_at=at,
+                    recorded_at=at,
+                    channel="direct_email" if kind == "rejection" else None,
+                    scheduled_for=at + timedelta(days=3) if kind == "interview" else None,
+                )
+            )
+        apps.append(
+            Application(
+                id=f"b{n:05d}",
+                company=f"Company {n}",
+                role="Analyst",
+                applied_on=applied.date(),
+                status="interviewing",
+                events=tuple(history),
+                created_at=applied,
+                updated_at=applied,
+            )
+        )
+    acts = tuple(
+        Activity(
+            id=f"u{n:06d}",
+            kind="networking_event",
+            date=(start + timedelta(minutes=n * 10)).date(),
+            created_at=start + timedelta(minutes=n * 10),
+        )
+        for n in range(activities)
+    )
+    profile = Profile(user_id=USER, email=f"{USER}@example.com")
+    return UserState(profile=profile, applications=tuple(apps), activities=acts)
 
 
 def priced(raws: list[dict[str, Any]]) -> tuple[float, int, int]:
@@ -266,6 +323,14 @@ def main(argv: list[str] | None = None) -> int:
         next_wake_at(state, NOW)
         plan_s.append(time.perf_counter() - started)
 
+    busy = busy_state(applications, activities)
+    busy_s: list[float] = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        plan(busy, NOW)
+        next_wake_at(busy, NOW)
+        busy_s.append(time.perf_counter() - started)
+
     nudges_s: list[float] = []
     nudges_cpu: list[float] = []
     with mock_aws():
@@ -323,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "sender_load_cpu_s_median": round(statistics.median(load_s), 3),
         "sender_plan_s_median": round(statistics.median(plan_s), 3),
         "get_nudges_s_median_without_dynamodb_io": round(statistics.median(nudges_s), 3),
+        "plan_s_median_offers_and_rejections": round(statistics.median(busy_s), 3),
         # CPU time of this process: steadier than the wall clock on a shared machine.
         "sender_load_cpu_time_s_median": round(statistics.median(load_cpu), 3),
         "get_nudges_cpu_time_s_median": round(statistics.median(nudges_cpu), 3),
