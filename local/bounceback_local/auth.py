@@ -47,7 +47,10 @@ class Issuer:
     def __init__(self, directory: Path, issuer: str, audience: str) -> None:
         key_path = directory / "issuer-key.pem"
         if key_path.exists():
-            loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            # The stack wrote this key itself: checking its math again costs every start.
+            loaded = serialization.load_pem_private_key(
+                key_path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=True
+            )
             assert isinstance(loaded, rsa.RSAPrivateKey)
             self._key = loaded
         else:
