@@ -1,4 +1,9 @@
-"""The `bounceback` command: `bounceback local` runs the stack, `bounceback demo` shows it off."""
+"""The `bounceback` command: `bounceback local` runs the stack, `bounceback demo` shows it off.
+
+The stack is imported when it runs, not with this module: the functions' worker
+processes import the program's main module again (as multiprocessing does), and they
+need none of it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,6 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-
-from bounceback_local.gateway import is_loopback
-from bounceback_local.stack import DataDirBusy, LocalStack
 
 _EXPOSED = """\
 **********************************************************************
@@ -66,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_local(args: argparse.Namespace) -> int:
+    from bounceback_local.gateway import is_loopback
+    from bounceback_local.workers import start_fork_server
+
     if not is_loopback(args.host) and not args.expose:
         print(
             f"bounceback: refusing to listen on {args.host}: other machines could reach it, "
@@ -74,6 +79,10 @@ def run_local(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # The workers' fork server boots on the other core while the stack is imported.
+    start_fork_server()
+    from bounceback_local.stack import DataDirBusy, LocalStack
+
     stack = LocalStack(
         host=args.host,
         port=args.port,

@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -45,7 +45,13 @@ from bounceback_local.outbox import Outbox, render_page
 from bounceback_local.persistence import StateStore
 from bounceback_local.provision import provision
 from bounceback_local.runtime import apply_environment
-from bounceback_local.template import Resolver, functions, load_template, resources_of_type
+from bounceback_local.template import (
+    FunctionSpec,
+    Resolver,
+    functions,
+    load_template,
+    resources_of_type,
+)
 from bounceback_local.triggers import Triggers
 from bounceback_local.workers import FunctionHost, concurrency_limit, start_fork_server
 
@@ -56,6 +62,28 @@ _CODE_TYPES = {
     "AWS::Serverless::HttpApi",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _in_background(fork_server: threading.Thread, warm: Callable[[], None]) -> Callable[[], None]:
+    """Warm the workers (once the fork server runs) in a thread; the result waits for it."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fork_server.join()
+            warm()
+        except BaseException as exc:  # re-raised by the caller's wait
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, name="warm workers", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait
 
 
 class DataDirBusy(RuntimeError):
@@ -114,7 +142,7 @@ class LocalStack:
 
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
-        self.moto = EmbeddedMoto()
+        self.moto = EmbeddedMoto(closed=True)
         self.store = StateStore(self.data_dir / "state")
         self._lock_file: IO[str] | None = None
         self._tick_lock = threading.Lock()
@@ -146,16 +174,53 @@ class LocalStack:
         self.server = GatewayServer(self.host, self.port, quiet=self.quiet)
         # The workers' fork server boots on the other core while moto's state loads.
         fork_server = start_fork_server()
-        self.moto.start()
+        self.moto.start()  # holds every request until the state is in place
         _process_environment(self.moto.url)
         if self.clock_mode == "manual":
             self.manual = ManualClock(self.data_dir / "clock.json")
             clock.use(self.manual.now)
         self.outbox = Outbox(self.data_dir / "outbox.jsonl", clock.now)
-        resolver = self._restore_or_provision()
-        self.moto.journaled.store = self.store
         self.moto.journaled.outbox = self.outbox
+        saved = self._saved_stack()
+        if saved is not None and saved.get("fingerprint") == fingerprint(self.template):
+            # The resources are the stored ones, so the functions' environment is known
+            # already: their workers start while the state loads.
+            resolver = self._resolver_of(saved)
+            specs = self._host_functions(resolver)
+            warming = _in_background(fork_server, self.workers.warm)
+            self._restore()
+        else:
+            resolver = self._restore_or_provision(saved)
+            specs = self._host_functions(resolver)
+            warming = _in_background(fork_server, self.workers.warm)
 
+        authorizers = jwt_authorizers(self.template, resolver)
+        if authorizers:
+            first = authorizers[0]
+            self.issuer = Issuer(self.data_dir / "auth", first.issuer, first.audiences[0])
+        else:
+            self.issuer = Issuer(self.data_dir / "auth", f"{self.url}/", "local")
+        self.users = Users(self.data_dir / "auth" / "users.json")
+        routes = routes_of(self.template, resolver, specs, self.issuer.jwks())
+        domain = self.url.split("://", 1)[1]
+        self.server.gateway = Gateway(
+            routes,
+            self.workers.invoke,
+            {} if self.expose else self._local_routes(),
+            domain,
+            host_allowed=host_checker(self.host, self.server.port),
+        )
+        self.triggers = Triggers.discover(specs, resolver, self.workers, REGION)
+        warming()  # one warm worker per function before the first request
+        # What is loaded now lives as long as the stack: keep the collector's full
+        # passes from walking it again and again (pauses that grow with the data).
+        gc.freeze()
+        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        if self.manual is None:
+            self.triggers.start()
+
+    def _host_functions(self, resolver: Resolver) -> dict[str, FunctionSpec]:
+        """The template's functions with their environment, in a (not yet warm) host."""
         specs = functions(self.template, resolver)
         # The functions' links point at this server. The template's PublicBaseUrl must be
         # https (what a deploy needs), so the local http URL replaces the variables made
@@ -168,32 +233,8 @@ class LocalStack:
         apply_environment(list(specs.values()))
         limits = {name: concurrency_limit(spec, resolver) for name, spec in specs.items()}
         shared_clock = self.manual.shared if self.manual is not None else None
-        self.workers = host = FunctionHost(specs, limits, shared_clock)
-        fork_server.join()
-        host.warm()
-        authorizers = jwt_authorizers(self.template, resolver)
-        if authorizers:
-            first = authorizers[0]
-            self.issuer = Issuer(self.data_dir / "auth", first.issuer, first.audiences[0])
-        else:
-            self.issuer = Issuer(self.data_dir / "auth", f"{self.url}/", "local")
-        self.users = Users(self.data_dir / "auth" / "users.json")
-        routes = routes_of(self.template, resolver, specs, self.issuer.jwks())
-        domain = self.url.split("://", 1)[1]
-        self.server.gateway = Gateway(
-            routes,
-            host.invoke,
-            {} if self.expose else self._local_routes(),
-            domain,
-            host_allowed=host_checker(self.host, self.server.port),
-        )
-        self.triggers = Triggers.discover(specs, resolver, host, REGION)
-        # What is loaded now lives as long as the stack: keep the collector's full
-        # passes from walking it again and again (pauses that grow with the data).
-        gc.freeze()
-        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
-        if self.manual is None:
-            self.triggers.start()
+        self.workers = FunctionHost(specs, limits, shared_clock)
+        return specs
 
     def stop(self) -> None:
         """Stop serving, let running work finish, snapshot, release the data directory."""
@@ -223,30 +264,45 @@ class LocalStack:
     def _stack_file(self) -> Path:
         return self.data_dir / "stack.json"
 
-    def _restore_or_provision(self) -> Resolver:
+    def _saved_stack(self) -> dict[str, Any] | None:
+        """What the data directory's resources were made from, if it holds a snapshot."""
         stack_file = self._stack_file()
-        if stack_file.exists() and self.store.has_snapshot:
-            saved = json.loads(stack_file.read_text(encoding="utf-8"))
-            started = time.perf_counter()
-            replayed = self.moto.restore(self.store)
-            seconds = time.perf_counter() - started
-            resolver = Resolver(
-                self.template, refs=dict(saved["refs"]), attributes=dict(saved["attributes"])
-            )
-            if saved.get("fingerprint") != fingerprint(self.template):
-                resolver = self._migrate(saved)
-                self.moto.journaled.store = self.store
-                self.moto.journaled.snapshot()
-            else:
-                # Go on with the same journal; a snapshot follows once replaying it gets long.
-                self.moto.journaled.continue_journal(self.store, seconds)
-            self.restore_report = (
-                f"restored from {self.data_dir} in {seconds:.2f} s "
-                f"({replayed} journaled requests replayed)"
-            )
+        if not (stack_file.exists() and self.store.has_snapshot):
+            return None
+        saved: dict[str, Any] = json.loads(stack_file.read_text(encoding="utf-8"))
+        return saved
+
+    def _resolver_of(self, saved: Mapping[str, Any]) -> Resolver:
+        return Resolver(
+            self.template, refs=dict(saved["refs"]), attributes=dict(saved["attributes"])
+        )
+
+    def _restore(self, *, keep_journal: bool = True) -> None:
+        """The state of the last run: its snapshot, then its journal; then answer requests."""
+        started = time.perf_counter()
+        replayed = self.moto.restore(self.store)
+        seconds = time.perf_counter() - started
+        if keep_journal:
+            # Go on with the same journal; a snapshot follows once replaying it gets long.
+            self.moto.journaled.continue_journal(self.store)
+        self.moto.open()
+        self.restore_report = (
+            f"restored from {self.data_dir} in {seconds:.2f} s "
+            f"({replayed} journaled requests replayed)"
+        )
+
+    def _restore_or_provision(self, saved: Mapping[str, Any] | None) -> Resolver:
+        """A data directory made from other resources is migrated; a new one provisioned."""
+        if saved is not None:
+            # Nothing of the migration is journaled: a snapshot of its result follows.
+            self._restore(keep_journal=False)
+            resolver = self._migrate(saved)
+            self.moto.journaled.store = self.store
+            self.moto.journaled.snapshot()
             return resolver
         for stale in self.store.directory.glob("*"):
             stale.unlink()
+        self.moto.open()
         resolver = provision(self.template, region=REGION)
         self._save_stack(resolver)
         self.restore_report = f"new data directory {self.data_dir}"

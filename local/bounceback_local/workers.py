@@ -39,10 +39,14 @@ from bounceback_local.template import FunctionSpec, Resolver
 # environments at once keep a 2-core machine busy without thrashing it.
 DEFAULT_CONCURRENCY = 4
 
-# A worker also imports the program's main module, as multiprocessing does (the
-# command line's, which imports the stack and moto): preloaded too, so that is cheap.
+# What the handlers import that reads no environment variable on import (the
+# functions' own modules do: they are imported in each worker, after its environment
+# is set). A worker also imports the program's main module, as multiprocessing does:
+# the command line's imports the stack only when it runs, so that costs little; a
+# script's ("__main__") is imported once, by the fork server.
 _PRELOAD = [
-    "bounceback_local.stack",
+    "__main__",
+    "boto3",
     "pynamodb.models",
     "pydantic",
     "aws_lambda_powertools.event_handler",
