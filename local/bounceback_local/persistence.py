@@ -144,20 +144,32 @@ def capture_state() -> dict[str, Any]:
     from moto.moto_api._internal import mock_random
 
     backends = {
-        name: {account: dict(per_account) for account, per_account in backend_dict.items()}
-        for name, backend_dict in _live_backend_dicts().items()
+        name: dict(backend_dict.items()) for name, backend_dict in _live_backend_dicts().items()
     }
     return {"format": _FORMAT, "backends": backends, "random": mock_random.getstate()}
 
 
 def restore_state(state: dict[str, Any]) -> None:
-    """Put captured backends back in place of moto's (empty) ones."""
+    """Put captured backends back in place of moto's (empty) ones.
+
+    Each account's regions come back in the container moto keeps them in, as
+    captured: making a new one asks botocore for every region of the service, which
+    parses its endpoint data anew for each service (snapshots before this kept the
+    regions only, and still load).
+    """
     from moto.backends import get_backend
+    from moto.core.base_backend import AccountSpecificBackend, BackendDict
     from moto.moto_api._internal import mock_random
 
     for name, accounts in state["backends"].items():
         backend_dict = get_backend(name)
         for account, regions in accounts.items():
+            if isinstance(regions, AccountSpecificBackend):
+                dict.__setitem__(backend_dict, account, regions)
+                in_use: list[Any] = BackendDict._instances  # type: ignore[misc]
+                if backend_dict not in in_use:
+                    in_use.append(backend_dict)
+                continue
             per_account = backend_dict[account]
             for region, backend in regions.items():
                 dict.__setitem__(per_account, region, backend)
