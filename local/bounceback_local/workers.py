@@ -190,6 +190,7 @@ class FunctionPool:
         self._waiting: deque[_Waiter] = deque()
         self._count = 0
         self._busy = 0
+        self._starting = 0
         self._closed = False
         self._changed = threading.Condition()
 
@@ -204,7 +205,9 @@ class FunctionPool:
         With no idle worker, a new one starts in the background (below the limit)
         and the invocation waits its turn: it gets whichever comes first, a worker
         that finishes its invocation or the new one, so no request waits for a cold
-        start while a warm worker comes free sooner.
+        start while a warm worker comes free sooner. A worker already coming up
+        (the one `warm` starts, say) that no earlier invocation waits for counts as
+        the new one.
         """
         with self._changed:
             if self._closed:
@@ -212,9 +215,10 @@ class FunctionPool:
             if self._idle and not self._waiting:
                 self._busy += 1
                 return self._idle.pop()
-            if self._count < self.limit:
+            if self._count < self.limit and self._starting <= len(self._waiting):
                 self._count += 1
                 self._busy += 1
+                self._starting += 1
                 threading.Thread(target=self._start_one, name="worker start", daemon=True).start()
             waiter = _Waiter()
             self._waiting.append(waiter)
@@ -231,13 +235,18 @@ class FunctionPool:
             traceback.print_exc()
             # Its slot goes to a waiting invocation, which starts a worker itself and
             # reports the failure to its caller.
-            self._release(None)
+            self._release(None, started=True)
             return
-        self._release(worker)
+        self._release(worker, started=True)
 
-    def _release(self, worker: Worker | None) -> None:
-        """Give the worker (or, with None, its slot) to the longest waiter, else back."""
+    def _release(self, worker: Worker | None, *, started: bool = False) -> None:
+        """Give the worker (or, with None, its slot) to the longest waiter, else back.
+
+        `started`: the worker is a new one, just up (or, with None, failed to come up).
+        """
         with self._changed:
+            if started:
+                self._starting -= 1
             if self._waiting:
                 waiter = self._waiting.popleft()
                 waiter.worker = worker
@@ -279,12 +288,13 @@ class FunctionPool:
         with self._changed:
             self._count += 1
             self._busy += 1
+            self._starting += 1
         try:
             worker = Worker(self.spec, self._clock_source)
         except BaseException:
-            self._release(None)
+            self._release(None, started=True)
             raise
-        self._release(worker)
+        self._release(worker, started=True)
 
     def close(self, timeout: float = 30) -> None:
         """Let running invocations finish (up to `timeout`), then stop every worker."""

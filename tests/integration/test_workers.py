@@ -36,6 +36,13 @@ from bounceback.infra import clock
 
 SERVED = 0  # module state, as Powertools keeps per-invocation state
 
+_IMPORT_GATE = os.environ.get("PROBE_IMPORT_GATE")
+if _IMPORT_GATE:  # a slow cold start: loading waits until the test says go
+    (Path(_IMPORT_GATE) / f"loading-{os.getpid()}").touch()
+    _until = time.monotonic() + 30
+    while not (Path(_IMPORT_GATE) / "go").exists() and time.monotonic() < _until:
+        time.sleep(0.01)
+
 
 def handler(event, context):
     global SERVED
@@ -161,6 +168,41 @@ def test_every_worker_reads_the_one_manual_clock(
     (gate / "open").unlink()
     later = _at_once(pool, [{"gate": str(gate), "until": 2}] * 2)
     assert {a["now"] for a in later} == {"2027-03-04T05:06:07.000008+00:00"}
+
+
+def _wait_for(condition: Any) -> None:
+    for _ in range(3000):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the condition never held")
+
+
+def test_an_invocation_during_warm_up_takes_the_worker_coming_up(
+    spec: FunctionSpec,
+    pools: list[FunctionPool],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = tmp_path / "loading"
+    gate.mkdir()
+    monkeypatch.setenv("PROBE_IMPORT_GATE", str(gate))
+    pool = _pool(pools, spec, 4)
+    warming = threading.Thread(target=pool.warm)
+    warming.start()
+    _wait_for(lambda: any(gate.glob("loading-*")))
+    answers: list[Any] = []
+    invoking = threading.Thread(target=lambda: answers.append(pool.invoke({})))
+    invoking.start()
+    _wait_for(lambda: len(pool._waiting) == 1)
+    # It waits for the worker warm() brings up instead of starting a second one.
+    assert pool.workers == 1
+    (gate / "go").touch()
+    warming.join(30)
+    invoking.join(30)
+    assert [a["served"] for a in answers] == [1]
+    assert len(list(gate.glob("loading-*"))) == 1
+    assert pool.workers == 1
 
 
 def test_a_handler_error_is_reported_and_the_worker_stays_warm(
