@@ -107,6 +107,12 @@ def run_local(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"bounceback: cannot start on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    try:
+        stack.wait_for_workers()
+    except Exception as exc:
+        print(f"bounceback: a function failed to start: {exc}", file=sys.stderr, flush=True)
+        stack.stop()
+        return 1
     url = stack.url
     if args.expose:
         print(_EXPOSED.format(host=args.host, port=stack.server.port), file=sys.stderr, flush=True)

@@ -16,8 +16,10 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +156,7 @@ class LocalStack:
         self.issuer: Issuer
         self.users: Users
         self.restore_report = ""
+        self._warming: Callable[[], None] = lambda: None
 
     # -------------------------------------------------------------- lifecycle
 
@@ -211,13 +214,29 @@ class LocalStack:
             host_allowed=host_checker(self.host, self.server.port),
         )
         self.triggers = Triggers.discover(specs, resolver, self.workers, REGION)
-        warming()  # one warm worker per function before the first request
         # What is loaded now lives as long as the stack: keep the collector's full
         # passes from walking it again and again (pauses that grow with the data).
         gc.freeze()
+        # The state is in place: answer. A request that comes before its function's
+        # first worker is up waits for that worker (a cold start, as on Lambda).
+        self._warming = warming
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
-        if self.manual is None:
-            self.triggers.start()
+        # Queues are looked up meanwhile (a tick waits for that); real time runs the schedules.
+        threading.Thread(target=self._run_triggers, name="triggers", daemon=True).start()
+
+    def _run_triggers(self) -> None:
+        try:
+            if self.manual is None:
+                self.triggers.start()
+            else:
+                self.triggers.connect()
+        except Exception:
+            print("[bounceback local] setting up the queue triggers failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+
+    def wait_for_workers(self) -> None:
+        """Wait until every function has a warm worker; raise if one failed to load."""
+        self._warming()
 
     def _host_functions(self, resolver: Resolver) -> dict[str, FunctionSpec]:
         """The template's functions with their environment, in a (not yet warm) host."""

@@ -16,6 +16,7 @@ The events themselves are built in `bounceback_local.events`; the functions run 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -87,6 +88,9 @@ class Triggers:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _sqs: Any = None
+    # Queue and topic events found in the template, set up on AWS by `connect`.
+    _pending: list[Callable[[], None]] = field(default_factory=list)
+    _connecting: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def sqs(self) -> Any:
@@ -100,6 +104,7 @@ class Triggers:
     def discover(
         cls, specs: dict[str, FunctionSpec], resolver: Resolver, host: FunctionHost, region: str
     ) -> Triggers:
+        """Every trigger of the template; the queues and topics are looked up by `connect`."""
         triggers = cls(host=host, region=region)
         for spec in specs.values():
             for name, event in spec.events.items():
@@ -108,10 +113,23 @@ class Triggers:
                 if kind in ("Schedule", "ScheduleV2"):
                     triggers._add_schedule(spec.logical_id, name, props, resolver)
                 elif kind == "SQS":
-                    triggers._add_queue(spec.logical_id, name, props, resolver)
+                    add = functools.partial(
+                        triggers._add_queue, spec.logical_id, name, props, resolver
+                    )
+                    triggers._pending.append(add)
                 elif kind == "SNS":
-                    triggers._add_topic(spec.logical_id, name, props, resolver)
+                    add = functools.partial(
+                        triggers._add_topic, spec.logical_id, name, props, resolver
+                    )
+                    triggers._pending.append(add)
         return triggers
+
+    def connect(self) -> None:
+        """Look the template's queues up and subscribe its topics (once; the rest wait)."""
+        with self._connecting:
+            while self._pending:
+                self._pending[0]()
+                self._pending.pop(0)
 
     def _add_schedule(
         self, function: str, name: str, props: dict[str, Any], resolver: Resolver
@@ -245,6 +263,7 @@ class Triggers:
         Each message is tried once per tick; failures become visible again afterwards,
         for the next tick.
         """
+        self.connect()
         for _round in range(max_rounds):
             for schedule in self.schedules:
                 self.fire(schedule)
@@ -276,6 +295,9 @@ class Triggers:
 
     def start(self) -> None:
         """Run the schedules at their rate and poll the queues, until `stop`."""
+        self.connect()
+        if self._stop.is_set():
+            return
         for schedule in self.schedules:
             self._spawn(f"schedule {schedule.name}", self._run_schedule, schedule)
         for queue in self.queues:
