@@ -9,7 +9,10 @@
    in batches, because that takes seconds where 10,000 creates through the API take
    minutes. A clean stop writes the snapshot.
 2. Clean restart: `bounceback local` as a child process; the time from spawning it to
-   the first answer over HTTP, then a check that the applications are there.
+   the first answer over HTTP (the state is in place then), to the first answer of the
+   API (`GET /applications`, so the function's first worker is up too), and the CPU
+   time its processes spent until then (the figure a busy machine does not inflate);
+   then a check that the applications are there.
 3. `--api-writes` applications created through the API, then `--profile-writes`
    cheap `PATCH /me` (all journaled), then `kill -9`.
 4. Restart after the kill: the snapshot plus the journal replayed; the writes are checked.
@@ -77,6 +80,43 @@ def seed(data_dir: Path, users: int, applications: int) -> dict[str, Any]:
     }
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its living descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {pid}, True
+    while grown:
+        grown = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grown = True
+    return round(sum(times.get(p, 0.0) for p in tree), 2)
+
+
+def start_measured(stack: Any, email: str) -> tuple[float, float, float, str]:
+    """Seconds to the first answer, to the first API answer, CPU seconds; a token."""
+    started = time.monotonic()
+    first_s = stack.start(timeout=600)
+    token, _ = stack.login(email)
+    from bounceback_local.client import call
+
+    answer = call("GET", f"{stack.url}/applications?limit=1", token=token)
+    assert answer.status == 200, answer.text
+    api_s = time.monotonic() - started
+    return first_s, api_s, tree_cpu_s(stack.process.pid), token
+
+
 def count_applications(url: str, token: str) -> int:
     from bounceback_local.client import call
 
@@ -112,11 +152,13 @@ def main() -> int:
         )
 
         clean = RunningStack(data)
-        clean_start_s = clean.start(timeout=600)
-        token, _ = clean.login(seeded["emails"][0])
+        clean_start_s, clean_api_s, clean_cpu_s, token = start_measured(clean, seeded["emails"][0])
         first_user = count_applications(clean.url, token)
         assert first_user >= seeded["per_user"], first_user
-        print(f"clean restart: {clean_start_s:.2f} s to the first answer; user 0 has {first_user}")
+        print(
+            f"clean restart: {clean_start_s:.2f} s to the first answer, {clean_api_s:.2f} s to "
+            f"the first API answer ({clean_cpu_s:.2f} s CPU); user 0 has {first_user}"
+        )
 
         writes_started = time.perf_counter()
         for index in range(args.api_writes):
@@ -144,15 +186,17 @@ def main() -> int:
         )
 
         crashed = RunningStack(data)
-        crash_start_s = crashed.start(timeout=600)
-        token, _ = crashed.login(seeded["emails"][0])
+        crash_start_s, crash_api_s, crash_cpu_s, token = start_measured(
+            crashed, seeded["emails"][0]
+        )
         after_crash = count_applications(crashed.url, token)
         assert after_crash == first_user + args.api_writes, after_crash
         if last_gap is not None:
             assert call("GET", f"{crashed.url}/me", token=token).json["gap_days"] == last_gap
         crashed.stop()
         print(
-            f"restart after kill -9: {crash_start_s:.2f} s to the first answer; "
+            f"restart after kill -9: {crash_start_s:.2f} s to the first answer, "
+            f"{crash_api_s:.2f} s to the first API answer ({crash_cpu_s:.2f} s CPU); "
             f"user 0 has {after_crash} (nothing lost)"
         )
         for line in crashed.log_path.read_text(encoding="utf-8").splitlines():
@@ -164,8 +208,13 @@ def main() -> int:
             "data_dir_mb": _size_mb(data),
             "clean_stop_s": seeded["clean_stop_s"],
             "clean_restart_s": round(clean_start_s, 2),
+            "clean_first_api_s": round(clean_api_s, 2),
+            "clean_start_cpu_s": clean_cpu_s,
             "journaled_requests_replayed": journal,
             "kill9_restart_s": round(crash_start_s, 2),
+            "kill9_first_api_s": round(crash_api_s, 2),
+            "kill9_start_cpu_s": crash_cpu_s,
+            "load_average_1m": round(os.getloadavg()[0], 2),
             "api_create_s_at_size": round(write_s, 3),
         }
         print(json.dumps(figures))
