@@ -1,4 +1,4 @@
-"""The one adjustment made to the embedded moto: transaction backups of the items touched.
+"""The adjustments made to the embedded moto: transaction backups, and queries.
 
 moto (this module is written against exactly `MOTO_VERSION`) backs up every table a
 DynamoDB `TransactWriteItems` names with a deep copy of the whole table before it
@@ -15,14 +15,24 @@ only the item it names, so this leaves every table exactly as before. Tables wit
 stream keep moto's own whole-table backup (a failed transaction must not leave stream
 records behind, and only the whole-table copy takes those back).
 
+A `Query` in moto starts from every item of the table, sorted by key (Python-level
+comparisons of every item, on every query), and then keeps those of the partition,
+or those the index holds, sorting them again. `install()` hands moto's query code
+the items it would have kept instead: a query of the table gets the partition named,
+a query of an index every item unsorted (moto sorts what an index query finds by the
+index's keys and the table's, a total order, so the order it starts from cannot
+show). Scans keep moto's sorted walk: their pages follow that order.
+
 Importing this module fails loudly if another moto version is installed: the
-adjustment relies on how that version's transaction code copies and restores, and
-tests/unit/test_emulator.py checks the transaction semantics it must keep.
+adjustments rely on how that version's transaction and query code work, and
+tests/integration/test_emulator.py checks the semantics they must keep.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
+import threading
 from importlib.metadata import version
 from typing import Any
 
@@ -46,6 +56,9 @@ from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 
 _original_transact_write_items = DynamoDBBackend.transact_write_items
+_original_query = Table.query
+_original_all_items = Table.all_items
+_QUERY_SIGNATURE = inspect.signature(_original_query)
 
 # (table, hash key, range key or None, deep copy of the item or None if there was none)
 Backup = tuple[Table, DynamoType, DynamoType | None, Any]
@@ -126,11 +139,72 @@ def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, 
         raise
 
 
+class _QueryScope(threading.local):
+    """The table a query of this thread runs on, and the items it starts from."""
+
+    def __init__(self) -> None:
+        self.table: Table | None = None
+        self.items: list[Any] = []
+
+
+_scope = _QueryScope()
+
+
+def _unsorted_items(table: Table) -> list[Any]:
+    if table.range_key_attr:
+        return [item for partition in table.items.values() for item in partition.values()]
+    return list(table.items.values())
+
+
+def _partition_items(table: Table, hash_key: DynamoType) -> list[Any]:
+    partition = table.items.get(hash_key)  # `get`: no empty partition is made
+    if partition is None:
+        return []
+    return list(partition.values()) if table.range_key_attr else [partition]
+
+
+def _query(self: Table, hash_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
+    index_name = _QUERY_SIGNATURE.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
+    if index_name:
+        items = _unsorted_items(self)
+    elif hash_key is not None:
+        items = _partition_items(self, hash_key)
+    else:
+        return _original_query(self, hash_key, *args, **kwargs)
+    outer = _scope.table, _scope.items
+    _scope.table, _scope.items = self, items
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        _scope.table, _scope.items = outer
+
+
+def _all_items(self: Table) -> list[Any]:
+    if _scope.table is self:
+        return list(_scope.items)
+    return _original_all_items(self)
+
+
 def install() -> None:
-    """Back up only the items a transaction touches (idempotent; for the whole process)."""
+    """Back up only the items a transaction touches, query only the items a query can
+    find (idempotent; for the whole process)."""
     dynamodb_models.copy = _CopyKeepingTables()  # type: ignore[attr-defined,assignment]
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    Table.query = _query  # type: ignore[method-assign]
+    Table.all_items = _all_items  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """moto as it comes (tests compare the two)."""
+    DynamoDBBackend.transact_write_items = _original_transact_write_items  # type: ignore[method-assign]
+    Table.query = _original_query  # type: ignore[method-assign]
+    Table.all_items = _original_all_items  # type: ignore[method-assign]
+    dynamodb_models.copy = copy  # type: ignore[attr-defined]
 
 
 def installed() -> bool:
-    return DynamoDBBackend.transact_write_items is _transact_write_items
+    return (
+        DynamoDBBackend.transact_write_items is _transact_write_items
+        and Table.query is _query
+        and Table.all_items is _all_items
+    )

@@ -294,3 +294,142 @@ def test_another_moto_version_is_refused() -> None:
     with pytest.raises(RuntimeError, match="written for moto"):
         emulator.check_version("5.2.6")
     emulator.check_version(emulator.MOTO_VERSION)
+
+
+def _all_pages(dynamodb: Any, **query: Any) -> list[list[dict[str, Any]]]:
+    pages, start = [], None
+    while True:
+        answer = dynamodb.query(**query, **({"ExclusiveStartKey": start} if start else {}))
+        pages.append(answer["Items"])
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_queries_answer_as_moto_does_without_the_adjustment(
+    server: EmbeddedMoto, dynamodb: Any
+) -> None:
+    table = "queried"
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "due", "AttributeType": "S"},
+            {"AttributeName": "at", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "Due",
+                "KeySchema": [
+                    {"AttributeName": "due", "KeyType": "HASH"},
+                    {"AttributeName": "at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    hash_only = _table(dynamodb, "queried-hash-only", range_key=False)
+    # Written out of key order, some index keys shared, some items not in the index.
+    for number in (7, 3, 11, 0, 5, 9, 1, 12, 4, 8, 2, 10, 6):
+        for user in ("u2", "u1", "u3"):
+            item: dict[str, Any] = {
+                "pk": {"S": user},
+                "sk": {"S": f"app#{number:02d}"},
+                "n": {"N": str(number)},
+            }
+            if number % 3:
+                item["due"] = {"S": f"d{number % 2}"}
+                item["at"] = {"S": f"t{number % 4}"}
+            dynamodb.put_item(TableName=table, Item=item)
+        dynamodb.put_item(TableName=hash_only, Item={"pk": {"S": f"h{number}"}})
+    queries: list[dict[str, Any]] = [
+        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "u1"}}},
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "u2"}},
+            "ScanIndexForward": False,
+            "Limit": 4,
+        },
+        {
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+            "ExpressionAttributeValues": {":p": {"S": "u3"}, ":s": {"S": "app#1"}},
+        },
+        {
+            "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+            "FilterExpression": "n > :n",
+            "ExpressionAttributeValues": {
+                ":p": {"S": "u1"},
+                ":a": {"S": "app#02"},
+                ":b": {"S": "app#09"},
+                ":n": {"N": "4"},
+            },
+            "Limit": 3,
+        },
+        {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "none"}}},
+        {
+            "IndexName": "Due",
+            "KeyConditionExpression": "due = :d",
+            "ExpressionAttributeValues": {":d": {"S": "d1"}},
+            "Limit": 5,
+        },
+        {
+            "IndexName": "Due",
+            "KeyConditionExpression": "due = :d AND #at <= :t",
+            "ExpressionAttributeNames": {"#at": "at"},
+            "ExpressionAttributeValues": {":d": {"S": "d0"}, ":t": {"S": "t2"}},
+            "ScanIndexForward": False,
+            "Limit": 2,
+        },
+    ]
+    runs = [{"TableName": table, **query} for query in queries]
+    runs.append(
+        {
+            "TableName": hash_only,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "h5"}},
+        }
+    )
+    adjusted = [_all_pages(dynamodb, **run) for run in runs]
+    with server.journaled.lock:
+        emulator.uninstall()
+    try:
+        plain = [_all_pages(dynamodb, **run) for run in runs]
+    finally:
+        with server.journaled.lock:
+            emulator.install()
+    assert adjusted == plain
+    assert [len(p) for p in adjusted[1]] == [4, 4, 4, 1]  # pages, LastEvaluatedKey included
+    assert sum(len(p) for p in adjusted[5]) == 12
+    assert adjusted[4] == [[]]
+    assert emulator.installed()
+
+
+def test_a_query_no_longer_sorts_the_whole_table(
+    server: EmbeddedMoto, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = _table(dynamodb, "walked")
+    for user in ("a", "b", "c"):
+        dynamodb.put_item(TableName=table, Item=_key(user, "1"))
+    walks: list[str] = []
+    original = emulator._original_all_items
+
+    def counting(self: Any) -> Any:
+        walks.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(emulator, "_original_all_items", counting)
+    answer = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "b"}},
+    )
+    assert answer["Items"] == [_key("b", "1")]
+    assert walks == []
+    dynamodb.scan(TableName=table)  # scans keep moto's sorted walk
+    assert walks == [table]
