@@ -23,6 +23,13 @@ a query of an index every item unsorted (moto sorts what an index query finds by
 index's keys and the table's, a total order, so the order it starts from cannot
 show). Scans keep moto's sorted walk: their pages follow that order.
 
+Two costs of every request go too: moto's server looks the service of a request up
+by listing its own package directory and trying hundreds of URL patterns (the answer
+for a host never changes: it is kept), and its JSON answers are written by walking
+every DynamoDB attribute value through the service model, member by member (a value
+of a plain kind, a string, number, boolean, null or set of those, is already what
+the model would write: it is written as it is).
+
 Importing this module fails loudly if another moto version is installed: the
 adjustments rely on how that version's transaction and query code work, and
 tests/integration/test_emulator.py checks the semantics they must keep.
@@ -50,15 +57,19 @@ def check_version(installed: str) -> None:
 
 check_version(version("moto"))
 
+from moto.core.serialize import BaseJSONSerializer  # noqa: E402
 from moto.dynamodb import models as dynamodb_models  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 
 _original_transact_write_items = DynamoDBBackend.transact_write_items
 _original_query = Table.query
 _original_all_items = Table.all_items
 _QUERY_SIGNATURE = inspect.signature(_original_query)
+_original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
+_original_json_structure = BaseJSONSerializer._serialize_type_structure
 
 # (table, hash key, range key or None, deep copy of the item or None if there was none)
 Backup = tuple[Table, DynamoType, DynamoType | None, Any]
@@ -185,6 +196,35 @@ def _all_items(self: Table) -> list[Any]:
     return _original_all_items(self)
 
 
+def _backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+    known: dict[str | None, Any] = self.__dict__.setdefault("_bounceback_backends", {})
+    if host not in known:
+        known[host] = _original_backend_for_host(self, host)
+    return known[host]
+
+
+_PLAIN_KINDS = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+_PLAIN_SET_KINDS = frozenset({"SS", "NS"})
+
+
+def _is_plain_attribute_value(value: Any) -> bool:
+    if type(value) is not dict or len(value) != 1:
+        return False
+    ((kind, inner),) = value.items()
+    if kind in _PLAIN_KINDS:
+        return type(inner) is _PLAIN_KINDS[kind]
+    return kind in _PLAIN_SET_KINDS and type(inner) is list and all(type(v) is str for v in inner)
+
+
+def _json_structure(
+    self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str
+) -> None:
+    if key and shape.name == "AttributeValue" and _is_plain_attribute_value(value):
+        self._default_serialize(serialized, dict(value), shape, key)
+        return
+    _original_json_structure(self, serialized, value, shape, key)
+
+
 def install() -> None:
     """Back up only the items a transaction touches, query only the items a query can
     find (idempotent; for the whole process)."""
@@ -192,6 +232,8 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
     Table.query = _query  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
+    DomainDispatcherApplication.get_backend_for_host = _backend_for_host  # type: ignore[method-assign]
+    BaseJSONSerializer._serialize_type_structure = _json_structure  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
@@ -199,6 +241,8 @@ def uninstall() -> None:
     DynamoDBBackend.transact_write_items = _original_transact_write_items  # type: ignore[method-assign]
     Table.query = _original_query  # type: ignore[method-assign]
     Table.all_items = _original_all_items  # type: ignore[method-assign]
+    DomainDispatcherApplication.get_backend_for_host = _original_backend_for_host  # type: ignore[method-assign]
+    BaseJSONSerializer._serialize_type_structure = _original_json_structure  # type: ignore[method-assign]
     dynamodb_models.copy = copy  # type: ignore[attr-defined]
 
 
@@ -207,4 +251,6 @@ def installed() -> bool:
         DynamoDBBackend.transact_write_items is _transact_write_items
         and Table.query is _query
         and Table.all_items is _all_items
+        and DomainDispatcherApplication.get_backend_for_host is _backend_for_host
+        and BaseJSONSerializer._serialize_type_structure is _json_structure
     )

@@ -474,3 +474,60 @@ def test_the_embedded_moto_keeps_connections_open(server: EmbeddedMoto, dynamodb
     assert all(a.getheader("Connection") is None for a in (first, refused, found))
     assert connection.sock is socket  # one connection for all three
     connection.close()
+
+
+def test_answers_are_written_as_moto_writes_them(server: EmbeddedMoto, dynamodb: Any) -> None:
+    table = _table(dynamodb, "written")
+    item = {
+        **_key("u", "1"),
+        "text": {"S": 'héllo "quoted"'},
+        "empty": {"S": ""},
+        "number": {"N": "-12.50"},
+        "yes": {"BOOL": True},
+        "no": {"BOOL": False},
+        "nothing": {"NULL": True},
+        "blob": {"B": b"\x00\x01bytes"},
+        "strings": {"SS": ["a", "b"]},
+        "numbers": {"NS": ["1", "2.5"]},
+        "blobs": {"BS": [b"x", b"y"]},
+        "list": {"L": [{"S": "x"}, {"N": "1"}, {"M": {"deep": {"BOOL": False}}}, {"L": []}]},
+        "map": {"M": {"a": {"S": "b"}, "n": {"NULL": True}, "blob": {"B": b"z"}}},
+    }
+    dynamodb.put_item(TableName=table, Item=item)
+    dynamodb.put_item(TableName=table, Item={**_key("u", "2"), "text": {"S": "two"}})
+    key = _key("u", "1")
+
+    def answers() -> list[Any]:
+        found = [
+            dynamodb.get_item(TableName=table, Key=key),
+            dynamodb.query(
+                TableName=table,
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues={":p": {"S": "u"}},
+            ),
+            dynamodb.scan(TableName=table),
+            dynamodb.batch_get_item(RequestItems={table: {"Keys": [key, _key("u", "2")]}}),
+            dynamodb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}]),
+            dynamodb.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET #n = #n",
+                ExpressionAttributeNames={"#n": "number"},
+                ReturnValues="ALL_NEW",
+            ),
+        ]
+        for answer in found:
+            answer.pop("ResponseMetadata")
+        return found
+
+    adjusted = answers()
+    with server.journaled.lock:
+        emulator.uninstall()
+    try:
+        plain = answers()
+    finally:
+        with server.journaled.lock:
+            emulator.install()
+    assert adjusted == plain
+    assert adjusted[0]["Item"] == item
+    assert emulator.installed()
