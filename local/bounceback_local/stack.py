@@ -190,12 +190,12 @@ class LocalStack:
             # already: their workers start while the state loads.
             resolver = self._resolver_of(saved)
             specs = self._host_functions(resolver)
-            warming = _in_background(fork_server, self.workers.warm)
+            warming = _in_background(fork_server, self._warm_workers)
             self._restore()
         else:
             resolver = self._restore_or_provision(saved)
             specs = self._host_functions(resolver)
-            warming = _in_background(fork_server, self.workers.warm)
+            warming = _in_background(fork_server, self._warm_workers)
 
         authorizers = jwt_authorizers(self.template, resolver)
         if authorizers:
@@ -235,8 +235,20 @@ class LocalStack:
             traceback.print_exc(file=sys.stderr)
 
     def wait_for_workers(self) -> None:
-        """Wait until every function has a warm worker; raise if one failed to load."""
+        """Wait until every function has a warm worker (and the API all of its own);
+        raise if one failed to load."""
         self._warming()
+
+    def _warm_workers(self) -> None:
+        # One worker per function first; then the functions behind HTTP routes get
+        # all of theirs, so a burst of clients does not wait for workers to start.
+        self.workers.warm()
+        reached_over_http = [
+            name
+            for name, spec in self.workers.specs.items()
+            if any(event.get("Type") == "HttpApi" for event in spec.events.values())
+        ]
+        self.workers.fill(reached_over_http)
 
     def _host_functions(self, resolver: Resolver) -> dict[str, FunctionSpec]:
         """The template's functions with their environment, in a (not yet warm) host."""

@@ -343,6 +343,13 @@ class FunctionHost:
         if errors:
             raise errors[0]
 
+    def fill(self, names: list[str]) -> None:
+        """Start workers for these functions up to their limits, one after another."""
+        for name in names:
+            pool = self.pools[name]
+            while pool.workers < pool.limit:
+                pool.warm()
+
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         return self.pools[logical_id].invoke(event)
 
