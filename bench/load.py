@@ -83,6 +83,7 @@ class Sample:
     seconds: float
     expected: bool
     failure: str = ""  # why no answer came (status 0)
+    started: float = 0.0  # time.perf_counter() when it was sent
 
 
 @dataclass
@@ -145,7 +146,7 @@ class Client:
         else:
             failure = ""
         elapsed = time.perf_counter() - started
-        self.samples.append(Sample(op, status, elapsed, status in expect, failure))
+        self.samples.append(Sample(op, status, elapsed, status in expect, failure, started))
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:
@@ -351,7 +352,10 @@ def run_load(url: str, ledgers: list[UserLedger], clients: int, seconds: float, 
     for thread in threads:
         thread.join(timeout=seconds + 2 * TIMEOUT_S)
     elapsed = time.perf_counter() - started
-    return [s for c in workers for s in c.samples], elapsed
+    samples = [s for c in workers for s in c.samples]
+    for sample in samples:
+        sample.started -= started
+    return samples, elapsed
 
 
 def stored_applications(url: str, token: str) -> list[str]:
@@ -545,6 +549,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bounceback-load-") as scratch:
         stack = RunningStack(Path(scratch) / "data", clock="manual")
         stack.start()
+        stack.wait_until_ready()  # as a user would: once it says it is running
         try:
             clock_now = datetime.fromisoformat(
                 call("GET", f"{stack.url}/_local/clock").json["now"].replace("Z", "+00:00")
@@ -578,6 +583,13 @@ def main() -> int:
                 )
             for sample in errors[:10]:
                 print(f"  unexpected answer: {sample.op} -> {sample.status} {sample.failure}")
+            slowest = sorted(samples, key=lambda s: s.seconds)[-5:]
+            print(
+                "  slowest: "
+                + ", ".join(
+                    f"{s.op} sent at {s.started:.1f} s took {s.seconds:.1f} s" for s in slowest
+                )
+            )
 
             records = reconcile_records(stack.url, ledgers)
             print("\nrecords: " + ", ".join(f"{k} {v}" for k, v in sorted(records.items())))

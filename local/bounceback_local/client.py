@@ -120,6 +120,17 @@ class RunningStack:
             time.sleep(0.05)
         raise TimeoutError(f"bounceback local did not answer in {timeout} s; see {self.log_path}")
 
+    def wait_until_ready(self, timeout: float = 120) -> None:
+        """Wait until the stack says it is running (every worker it starts at first is up)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "Bounceback is running at" in self.log_path.read_text(errors="replace"):
+                return
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"bounceback local exited; see {self.log_path}")
+            time.sleep(0.05)
+        raise TimeoutError(f"bounceback local was not ready in {timeout} s; see {self.log_path}")
+
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
         if self.process is None:
             return 0
