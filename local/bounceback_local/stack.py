@@ -2,10 +2,11 @@
 
 Start order: fake AWS credentials and `AWS_ENDPOINT_URL` in this process's
 environment (so boto3 and pynamodb inside the functions reach the embedded moto),
-moto restored from the data directory or provisioned from `template.yaml`, the
-service clock, the real handlers with the template's environment (each function in
-worker processes, `bounceback_local.workers`), then the HTTP API and (real clock) the
-schedules and queue pollers.
+moto restored from the data directory or provisioned from `template.yaml` (it holds
+requests until then), the service clock, the real handlers with the template's
+environment (each function in worker processes, `bounceback_local.workers`; their
+first workers start while the state loads), then the HTTP API, answering as soon as
+the state is in place, and (real clock) the schedules and queue pollers.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ _CODE_TYPES = {
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _in_background(fork_server: threading.Thread, warm: Callable[[], None]) -> Callable[[], None]:
+def _warm_in_background(
+    fork_server: threading.Thread, warm: Callable[[], None]
+) -> Callable[[], None]:
     """Warm the workers (once the fork server runs) in a thread; the result waits for it."""
     errors: list[BaseException] = []
 
@@ -190,12 +193,12 @@ class LocalStack:
             # already: their workers start while the state loads.
             resolver = self._resolver_of(saved)
             specs = self._host_functions(resolver)
-            warming = _in_background(fork_server, self._warm_workers)
+            warming = _warm_in_background(fork_server, self._warm_workers)
             self._restore()
         else:
             resolver = self._restore_or_provision(saved)
             specs = self._host_functions(resolver)
-            warming = _in_background(fork_server, self._warm_workers)
+            warming = _warm_in_background(fork_server, self._warm_workers)
 
         authorizers = jwt_authorizers(self.template, resolver)
         if authorizers:
