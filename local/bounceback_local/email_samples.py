@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bounceback.domain.model import (
@@ -170,6 +170,25 @@ def _no_response() -> Sample:
     return _due("no_response_check", state, _at(date(2027, 1, 31), 9), "no_response_check")
 
 
+def _long_lists() -> Sample:
+    """An old search imported at once: the longest waiting named, the rest counted."""
+    companies = ("Cedar Labs", "Dune Media", "Elm Energy", "Fjord Foods", "Granite Bank",
+                 "Harbor Freight", "Iris Optics", "Juniper Travel")  # fmt: skip
+    apps = [
+        _application(f"a{i}", name, "Analyst", date(2027, 1, 18) + timedelta(days=i % 3),
+                     contact=(f"{name.split()[0]} Team", f"jobs@{name.split()[0].lower()}.example"))
+        for i, name in enumerate(companies)
+    ] + [
+        _application(f"b{i}", f"Studio {i + 1}", "Planning Analyst", date(2026, 11, 2 + i))
+        for i in range(7)
+    ]  # fmt: skip
+    moment = _at(date(2027, 2, 1), 8)
+    state = _state(
+        [replace(a, imported_at=moment) for a in apps], digest_enabled=False, gap_days=14
+    )
+    return _due("long_lists", state, _at(date(2027, 2, 2), 9), "follow_up")
+
+
 def _digest() -> Sample:
     # Each had an answer (a screening), so no follow-up joins the digest.
     apps = [
@@ -231,6 +250,7 @@ _BUILDERS: tuple[Callable[[], Sample], ...] = (
     _gap_after_break,
     _follow_up,
     _no_response,
+    _long_lists,
     _digest,
     _congratulations,
     _interview_prep,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from bounceback.domain.model import Application, Event
-from bounceback.domain.planner import plan
+from bounceback.domain.planner import MoreSection, plan
 
 from .test_planner_support import application, at, event, profile, state_of
 
@@ -61,7 +61,11 @@ def test_what_imported_history_makes_overdue_goes_out_at_the_next_send_time_comb
     first = result.upcoming[0]
     assert first.send_at == at(2027, 2, 4, 9)  # the next send time, 9:00 tomorrow
     assert {n.kind for n in first.nudges} == {"no_response_check"}
-    assert len(first.nudges) == 10
+    # All ten in that one e-mail: the five waiting longest named, the other five counted.
+    named, more = first.nudges[:-1], first.nudges[-1]
+    assert [n.application_ids for n in named] == [(f"a{n}",) for n in range(5)]
+    assert isinstance(more.section, MoreSection) and more.section.count == 5
+    assert set(more.application_ids) == {f"a{n}" for n in range(5, 10)}
 
 
 def test_known_at_prefers_the_import_over_the_original_recording() -> None:

@@ -8,7 +8,8 @@ where they were silent, are described in docs/behaviour.md.
 
 Parts: `history` (facts about the user's history), `rules/` (one source per
 rule), `content` (what an e-mail says, as facts), `sections` (the typed hand-off
-to the renderer), `schedule` (caps, deferral, combining).
+to the renderer), `schedule` (caps, deferral, combining), `lists` (long lists named
+in part, the rest counted).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from .context import HORIZON_DAYS
 from .contract import Nudge, Plan, PlannedEmail
 from .history import Break, break_on, find_breaks, last_activity_date, weekly_activity
+from .lists import LIST_CAP, LIST_KINDS
 from .schedule import SECTION_ORDER, next_wake_at, plan
 from .sections import (
     AcknowledgementSection,
@@ -28,6 +30,7 @@ from .sections import (
     GapSection,
     InterviewDebriefSection,
     InterviewPrepSection,
+    MoreSection,
     NoResponseSection,
     ReplaySection,
     Section,
@@ -41,6 +44,8 @@ from .window import ACTIVITY_WINDOW_DAYS, activity_cutoff, planning_view
 __all__ = [
     "ACTIVITY_WINDOW_DAYS",
     "HORIZON_DAYS",
+    "LIST_CAP",
+    "LIST_KINDS",
     "SECTION_ORDER",
     "AcknowledgementSection",
     "ActionLink",
@@ -53,6 +58,7 @@ __all__ = [
     "GapSection",
     "InterviewDebriefSection",
     "InterviewPrepSection",
+    "MoreSection",
     "NoResponseSection",
     "Nudge",
     "Plan",

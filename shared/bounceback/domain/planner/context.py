@@ -119,3 +119,12 @@ class Item:
     def nudge(self, ctx: Context) -> Nudge:
         """The nudge this item becomes in an e-mail."""
         raise NotImplementedError
+
+    def waiting_since(self) -> int:
+        """The ordinal of the day what this item is about began (the application date,
+        the interview's day); a long list names the earliest first (`lists.py`)."""
+        return self.day
+
+    def concerns(self) -> tuple[str, ...]:
+        """The ids of the applications this item is about."""
+        return ()

@@ -14,6 +14,7 @@ from ..localtime import send_time
 from ..model import NudgeKind, UserState
 from .context import HORIZON_DAYS, Context, Item, build_context
 from .contract import Plan, PlannedEmail, day_claim
+from .lists import cap
 from .rules import BEYOND_HORIZON, IMMEDIATE, SCHEDULED
 
 __all__ = ["MAX_EMAILS_PER_WINDOW", "SECTION_ORDER", "WINDOW_DAYS", "next_wake_at", "plan"]
@@ -123,7 +124,7 @@ def _schedule(ctx: Context, items: list[Item], *, first_only: bool = False) -> _
             cutoff = max(ctx.now, start) if day == today else start
             batch = [i for i in queue if i.due_at <= cutoff]
             send_at = max([start] + [i.due_at for i in batch])
-        chosen = sorted(_combine(batch), key=_section_key)
+        chosen = cap(sorted(_combine(batch), key=_section_key))
         sent_ids = {id(i) for i in batch}
         queue = [i for i in queue if id(i) not in sent_ids]
         used.add(day)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from ..model import RejectionChannel
+from ..model import NudgeKind, RejectionChannel
 
 # What a quiet spell is counted from: the last search activity, a break's comeback
 # day, or the first day after a pause.
@@ -30,6 +30,7 @@ __all__ = [
     "GapSection",
     "InterviewDebriefSection",
     "InterviewPrepSection",
+    "MoreSection",
     "NoResponseSection",
     "ReplaySection",
     "Section",
@@ -237,6 +238,21 @@ class CongratulationsSection:
     actions: tuple[ActionLink, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class MoreSection:
+    """The end of a list that names only its first few: how many more there are.
+
+    Sections that come one per application or interview (follow-ups, no-response
+    checks, debriefs) name at most a few per e-mail (`planner/lists.py`); this one,
+    right after them, counts the rest of that `kind`, which the reader finds in the
+    web app.
+    """
+
+    kind: NudgeKind
+    count: int
+    actions: tuple[ActionLink, ...] = ()
+
+
 Section = (
     AcknowledgementSection
     | InterviewPrepSection
@@ -249,4 +265,5 @@ Section = (
     | NoResponseSection
     | DigestSection
     | CongratulationsSection
+    | MoreSection
 )

@@ -49,7 +49,7 @@ def render_email(
     content = Email(
         subject=subject_of(email),
         greeting=greeting(state.profile),
-        parts=tuple(parts_of(email, state.profile)),
+        parts=tuple(parts_of(email, state.profile, app_url)),
         footer=FOOTER,
         links=(
             Link("Log an application, an outcome or an activity", app_url),

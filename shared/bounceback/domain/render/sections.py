@@ -25,6 +25,7 @@ from ..planner import (
     GapSection,
     InterviewDebriefSection,
     InterviewPrepSection,
+    MoreSection,
     NoResponseSection,
     PlannedEmail,
     ReplaySection,
@@ -219,6 +220,24 @@ def _gap(d: GapSection, profile: Profile) -> Part:
     )
 
 
+_FOLLOW_UPS: Final = "Follow-ups"
+_DEBRIEFS: Final = "How did it go?"
+# The title a list kind's sections share, and what its "and N more" line counts.
+_LISTS: Final[dict[str, tuple[str, str, str]]] = {
+    "follow_up": (
+        _FOLLOW_UPS,
+        "application",
+        "where a follow-up could help (the ones above have waited longest)",
+    ),
+    "no_response_check": (
+        _FOLLOW_UPS,
+        "application",
+        "still without an answer after 30 days (the ones above have waited longest)",
+    ),
+    "interview_debrief": (_DEBRIEFS, "interview", "to look back on (the ones above came first)"),
+}
+
+
 def _application(company: str, role: str) -> Heading:
     return Heading(f"{company}, {role}" if role else company)
 
@@ -238,7 +257,7 @@ def _follow_up(d: FollowUpSection, profile: Profile) -> Part:
         f"You applied on {applied}. A short, friendly follow-up after a week is "
         "completely normal, and it keeps you in mind. A draft:"
     )
-    return Part("Follow-ups", (_application(company, role), Para(advice), draft))
+    return Part(_FOLLOW_UPS, (_application(company, role), Para(advice), draft))
 
 
 @renders(NoResponseSection, subject="Still waiting to hear back?")
@@ -250,7 +269,7 @@ def _no_response(d: NoResponseSection, profile: Profile) -> Part:
         "That says more about their inbox than about you. If it feels right, mark it as "
         "no response and free up the headspace."
     )
-    return Part("Follow-ups", (_application(company, role), Para(advice)))
+    return Part(_FOLLOW_UPS, (_application(company, role), Para(advice)))
 
 
 def _bars(weeks: Sequence[WeekBar]) -> Bars:
@@ -339,7 +358,7 @@ def _interview_debrief(d: InterviewDebriefSection, profile: Profile) -> Part:
         "or a no. Each one counts."
     )
     return Part(
-        "How did it go?",
+        _DEBRIEFS,
         (
             Para(intro, (company,)),
             Para("A short thank-you is a kind touch:"),
@@ -360,6 +379,15 @@ def _congratulations(d: CongratulationsSection, profile: Profile) -> Part:
     return Part("Congratulations", (Para(text, (company,)),))
 
 
+@renders(MoreSection, subject="Your search in Bounceback")
+def _more(d: MoreSection, profile: Profile) -> Part:
+    """The end of a long list: how many more (`parts_of` adds the web app's link)."""
+    title, one, which = _LISTS.get(d.kind, ("More", "item", "in Bounceback"))
+    more = f"{d.count:,} more {one if d.count == 1 else one + 's'}"
+    text = f"And {more} {which}."
+    return Part(title, (Para(text, (more,)),))
+
+
 def subject_of(email: PlannedEmail) -> str:
     """The subject: the template of the e-mail's first section kind."""
     if not email.nudges:
@@ -370,14 +398,17 @@ def subject_of(email: PlannedEmail) -> str:
     return plain(template.format(company=company), limit=120)
 
 
-def parts_of(email: PlannedEmail, profile: Profile) -> list[Part]:
+def parts_of(email: PlannedEmail, profile: Profile, app_url: str) -> list[Part]:
     """Every section of `email` in the planner's order, each with its action buttons;
-    adjacent parts with the same title become one."""
+    adjacent parts with the same title become one. A long list's "and N more" line
+    links to the web app at `app_url`."""
     parts: list[Part] = []
     for nudge in email.nudges:
         _, render = renderer_for(nudge.section)
         part = render(nudge.section, profile)
         actions = tuple(Link(a.label, a.url) for a in nudge.section.actions)
+        if isinstance(nudge.section, MoreSection):
+            actions = (Link("See them all in Bounceback", app_url), *actions)
         blocks = part.blocks + ((Buttons(actions),) if actions else ())
         if parts and parts[-1].title == part.title:
             parts[-1] = Part(part.title, parts[-1].blocks + blocks)

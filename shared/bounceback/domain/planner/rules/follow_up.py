@@ -14,6 +14,7 @@ from ...model import Application, known_at
 from ..content import FOLLOW_UP_AFTER, label
 from ..context import Context, Item
 from ..contract import Nudge
+from ..lists import counted_through
 from ..sections import FollowUpSection, NoResponseSection
 
 NO_RESPONSE_AFTER: Final = 30
@@ -38,6 +39,12 @@ class _FollowUp(Item):
         reason = f"{label(app)}: applied on {app.applied_on}, {after}."
         return Nudge(self.kind, self.key, self.local, self.due_at, (app.id,), reason, section)
 
+    def waiting_since(self) -> int:
+        return self.app.applied_on.toordinal()
+
+    def concerns(self) -> tuple[str, ...]:
+        return (self.app.id,)
+
 
 def _not_before(ctx: Context, day: date, app: Application) -> tuple[date, datetime]:
     """The natural day and send time, but never before we learnt of the application
@@ -50,10 +57,21 @@ def _not_before(ctx: Context, day: date, app: Application) -> tuple[date, dateti
     return day, due
 
 
+def _counted(day: date, through: int | None) -> bool:
+    """Whether an e-mail already counted this section in its "and N more" line."""
+    return through is not None and day.toordinal() <= through
+
+
 def items(ctx: Context) -> list[Item]:
-    """Per application still waiting for an answer, its follow-up and its check."""
+    """Per application still waiting for an answer, its follow-up and its check.
+
+    A section sent, or counted in an e-mail's "and N more" line (`lists.py`), is not
+    planned again; once the check is handled, so is the follow-up it replaced.
+    """
     found: list[Item] = []
     done = ctx.history.done
+    follow_counted = counted_through(done, "follow_up")
+    check_counted = counted_through(done, "no_response_check")
     for app in ctx.state.applications:
         if app.status != "applied":
             continue
@@ -62,13 +80,16 @@ def items(ctx: Context) -> list[Item]:
         if not chased_only:
             continue
         check_key = f"no_response_check:{app.id}"
-        if check_key in done:
+        check_day, check_due = _not_before(
+            ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app
+        )
+        if check_key in done or _counted(check_day, check_counted):
             continue
         group = ("app", app.id)
         follow_key = f"follow_up:{app.id}"
         if silent and follow_key not in done:
             day, due = _not_before(ctx, app.applied_on + timedelta(days=FOLLOW_UP_AFTER), app)
-            if due >= ctx.reopened_at:
+            if due >= ctx.reopened_at and not _counted(day, follow_counted):
                 found.append(
                     _FollowUp(
                         day=day.toordinal(),
@@ -80,17 +101,16 @@ def items(ctx: Context) -> list[Item]:
                         app=app,
                     )
                 )
-        day, due = _not_before(ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app)
-        if due >= ctx.reopened_at:
+        if check_due >= ctx.reopened_at:
             found.append(
                 _FollowUp(
-                    day=day.toordinal(),
+                    day=check_day.toordinal(),
                     kind="no_response_check",
                     key=check_key,
-                    due_at=due,
+                    due_at=check_due,
                     group=group,
                     rank=1,
-                    local=day,
+                    local=check_day,
                     app=app,
                 )
             )

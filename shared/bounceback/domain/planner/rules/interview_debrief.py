@@ -14,6 +14,7 @@ from ..content import label
 from ..context import Context, Item
 from ..contract import Nudge
 from ..history import scheduled_interviews
+from ..lists import counted_through
 from ..sections import InterviewDebriefSection
 
 
@@ -32,6 +33,12 @@ class _Debrief(Item):
         local = local_date(self.due_at, ctx.tzname)
         return Nudge("interview_debrief", self.key, local, self.due_at, (app.id,), reason, section)
 
+    def waiting_since(self) -> int:
+        return self.day - 1  # the interview's local day
+
+    def concerns(self) -> tuple[str, ...]:
+        return (self.app.id,)
+
 
 def _later_event(ordered: list[tuple[datetime, str]], interview: Event) -> bool:
     """Whether another event was recorded after `interview`; `ordered` holds the
@@ -46,9 +53,11 @@ def _later_event(ordered: list[tuple[datetime, str]], interview: Event) -> bool:
 
 
 def items(ctx: Context) -> list[Item]:
-    """Per standing scheduled interview with nothing recorded after it, its debrief."""
+    """Per standing scheduled interview with nothing recorded after it, its debrief
+    (unless sent, or counted in an e-mail's "and N more" line)."""
     found: list[Item] = []
     done = ctx.history.done
+    counted = counted_through(done, "interview_debrief")
     for app in ctx.state.applications:
         standing = scheduled_interviews(app)
         if not standing:
@@ -59,6 +68,8 @@ def items(ctx: Context) -> list[Item]:
             if key in done or _later_event(ordered, event):
                 continue
             day = local_date(start, ctx.tzname) + timedelta(days=1)
+            if counted is not None and day.toordinal() <= counted:
+                continue  # counted in an e-mail's "and N more" line (`lists.py`)
             due = ctx.send_at(day)
             if due < ctx.reopened_at or due < as_utc(event.recorded_at):
                 continue  # the search was over, or the interview was recorded only later
