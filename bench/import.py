@@ -8,10 +8,13 @@ year, a few rejections inside the current break) to `POST /applications/import`.
 Counted where the embedded moto server receives them: every DynamoDB request the
 import makes, from whichever worker process.
 Then the manual clock walks the next two days three hours at a time, running
-`/_local/tick` each time, and the outbox is read per day.
+`/_local/tick` each time (timed: the e-mail phase), and the outbox is read per day:
+how many e-mails, their kinds and sizes, and what each counted in an "and N more"
+line instead of naming.
 
 Targets: DynamoDB requests <= rows/25 + 10; at most one e-mail a day; no
-acknowledgement and no congratulations. Prints the figures, then one JSON line.
+acknowledgement and no congratulations; every e-mail's HTML under 100,000 bytes
+(webmail clips beyond ~102 KB). Prints the figures, then one JSON line.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -50,6 +54,9 @@ class CountingApp:
 
 START = datetime(2027, 2, 3, 10, 0, tzinfo=UTC)  # a Wednesday
 TICK_HOURS = 3  # the dispatcher catches up on whole windows: every due user is found
+# Webmail clips a message over ~102 KB (Gmail): every e-mail must stay under this.
+MAX_HTML_BYTES = 100_000
+MORE = re.compile(r"And ([\d,]+) more ")
 STATUSES = ("Applied",) * 6 + ("Interviewing", "Rejected", "No response", "Offer Accepted")
 
 
@@ -113,16 +120,22 @@ def main() -> int:
             f"errors {len(result['errors'])}, {wall_s:.1f} s"
         )
         print(f"DynamoDB requests: {sum(requests.values())} {requests}")
+        # The e-mail phase: the next two days, a tick every three hours.
+        CALLS.clear()
         per_day: list[int] = []
+        tick_s: list[float] = []
         moment = START
         for _ in range(2):  # each UTC day: the user's zone is UTC
             before = len(call("GET", f"{stack.url}/_local/outbox").json)
             for _ in range(24 // TICK_HOURS):
                 moment += timedelta(hours=TICK_HOURS)
                 call("POST", f"{stack.url}/_local/clock", {"now": moment.isoformat()})
+                ticked_at = time.perf_counter()
                 ticked = call("POST", f"{stack.url}/_local/tick", {}, timeout=3600)
+                tick_s.append(time.perf_counter() - ticked_at)
                 assert ticked.status == 200, ticked.text
             per_day.append(len(call("GET", f"{stack.url}/_local/outbox").json) - before)
+        email_requests = dict(CALLS)
         emails = call("GET", f"{stack.url}/_local/outbox").json
         kinds: Counter[str] = Counter()
         for email in emails:
@@ -130,7 +143,21 @@ def main() -> int:
             for kind in (header.get("x-bounceback-kinds") or "").split(","):
                 if kind:
                     kinds[kind] += 1
+        html_bytes = [len((email.get("html") or "").encode()) for email in emails]
+        text_bytes = [len((email.get("text") or "").encode()) for email in emails]
+        counted = [
+            [int(n.replace(",", "")) for n in MORE.findall(email.get("text") or "")]
+            for email in emails
+        ]
         print(f"e-mails in the next two days: {per_day} per day; kinds {dict(kinds)}")
+        print(f"e-mail sizes: HTML {html_bytes} bytes, text {text_bytes} bytes")
+        print(f'"and N more" counts per e-mail: {counted}')
+        print(
+            f"e-mail phase: {sum(tick_s):.1f} s over {len(tick_s)} ticks "
+            f"(slowest {max(tick_s):.1f} s; each {[round(t, 1) for t in tick_s]})"
+        )
+        print(f"DynamoDB requests in the e-mail phase: {sum(email_requests.values())} "
+              f"{email_requests}")  # fmt: skip
     finally:
         stack.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -146,10 +173,17 @@ def main() -> int:
         "acknowledgements": kinds.get("acknowledgement", 0),
         "congratulations": kinds.get("congratulations", 0),
         "kinds": dict(kinds),
+        "max_email_html_bytes": max(html_bytes, default=0),
+        "max_email_text_bytes": max(text_bytes, default=0),
+        "counted_not_named": counted,
+        "email_phase_s": round(sum(tick_s), 2),
+        "slowest_tick_s": round(max(tick_s), 2),
+        "email_phase_dynamodb_requests": sum(email_requests.values()),
         "ok": total <= target
         and max(per_day) <= 1
         and not kinds.get("acknowledgement")
-        and not kinds.get("congratulations"),
+        and not kinds.get("congratulations")
+        and max(html_bytes, default=0) < MAX_HTML_BYTES,
     }
     print(json.dumps(figures))
     return 0 if figures["ok"] else 1
