@@ -15,7 +15,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -193,44 +192,8 @@ class EmbeddedMoto(ThreadedMotoServer):
         from werkzeug.serving import make_server
 
         class KeepAliveHandler(MotoRequestHandler):
-            """Keeps connections open: a new TCP connection (and server thread) per AWS
-            call costs more than most calls. werkzeug closes every connection (and
-            reads whatever follows an answer), as http.server cannot tell where an
-            unread request body ends; `JournaledApp` reads each body whole and answers
-            all at once, so here each answer gets its length and the connection goes
-            on with the next request."""
-
+            # Keep connections open: a new TCP connection per AWS call costs more than the call.
             protocol_version = "HTTP/1.1"
-
-            def run_wsgi(self) -> None:
-                if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
-                    self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                self.environ = environ = self.make_environ()
-                answer: dict[str, Any] = {}
-
-                def start_response(
-                    status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                ) -> Callable[[bytes], None]:
-                    answer["status"], answer["headers"] = status, headers
-                    return lambda _data: None
-
-                try:
-                    body = b"".join(self.server.app(environ, start_response))
-                except Exception:
-                    traceback.print_exc(file=sys.stderr)
-                    self.close_connection = True
-                    answer["status"], answer["headers"] = "500 INTERNAL SERVER ERROR", []
-                    body = b""
-                code, _, phrase = str(answer["status"]).partition(" ")
-                self.send_response(int(code), phrase)
-                for name, value in answer["headers"]:
-                    if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if environ["REQUEST_METHOD"] != "HEAD":
-                    self.wfile.write(body)
-                self.wfile.flush()
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.journaled = JournaledApp(

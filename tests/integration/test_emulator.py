@@ -435,47 +435,6 @@ def test_a_query_no_longer_sorts_the_whole_table(
     assert walks == [table]
 
 
-def test_the_embedded_moto_keeps_connections_open(server: EmbeddedMoto, dynamodb: Any) -> None:
-    import http.client
-    import json
-
-    table = _table(dynamodb, "kept-alive", range_key=False)
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
-
-    def call(action: str, body: dict[str, Any]) -> http.client.HTTPResponse:
-        connection.request(
-            "POST",
-            "/",
-            body=json.dumps(body),
-            headers={
-                "X-Amz-Target": f"DynamoDB_20120810.{action}",
-                "Content-Type": "application/x-amz-json-1.0",
-                "Authorization": "AWS4-HMAC-SHA256 Credential=a/20270101/us-east-1/dynamodb/"
-                "aws4_request, SignedHeaders=host, Signature=x",
-            },
-        )
-        answer = connection.getresponse()
-        answer.read()
-        return answer
-
-    first = call("PutItem", {"TableName": table, "Item": {"pk": {"S": "a"}}})
-    socket = connection.sock
-    refused = call(
-        "PutItem",
-        {
-            "TableName": table,
-            "Item": {"pk": {"S": "a"}},
-            "ConditionExpression": "attribute_not_exists(pk)",
-        },
-    )
-    found = call("GetItem", {"TableName": table, "Key": {"pk": {"S": "a"}}})
-    assert (first.status, refused.status, found.status) == (200, 400, 200)
-    assert all(a.getheader("Connection") is None for a in (first, refused, found))
-    assert connection.sock is socket  # one connection for all three
-    connection.close()
-
-
 def test_answers_are_written_as_moto_writes_them(server: EmbeddedMoto, dynamodb: Any) -> None:
     table = _table(dynamodb, "written")
     item = {
