@@ -192,7 +192,7 @@ class EmbeddedMoto(ThreadedMotoServer):
         from werkzeug.serving import make_server
 
         class KeepAliveHandler(MotoRequestHandler):
-            # Keep connections open: a new TCP connection per AWS call costs more than the call.
+            # Answers in HTTP/1.1; werkzeug still closes the connection after each one.
             protocol_version = "HTTP/1.1"
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
