@@ -25,7 +25,7 @@ from .context import Context, Item
 from .contract import Nudge
 from .sections import MoreSection
 
-__all__ = ["LIST_CAP", "LIST_KINDS", "cap", "counted_through", "more_key"]
+__all__ = ["LIST_CAP", "LIST_KINDS", "cap", "counted", "counted_through", "more_key"]
 
 # At most this many sections of one list kind per e-mail: a phone screen or two.
 LIST_CAP: Final = 5
@@ -60,6 +60,12 @@ def counted_through(done: Iterable[str], kind: str) -> int | None:
         if latest is None or day > latest:
             latest = day
     return latest
+
+
+def counted(day: date, through: int | None) -> bool:
+    """Whether an e-mail already counted a section of natural day `day` in its "and N
+    more" line (`through` from `counted_through`)."""
+    return through is not None and day.toordinal() <= through
 
 
 @dataclass(slots=True, kw_only=True, eq=False)

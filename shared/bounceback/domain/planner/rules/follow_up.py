@@ -14,7 +14,7 @@ from ...model import Application, known_at
 from ..content import FOLLOW_UP_AFTER, label
 from ..context import Context, Item
 from ..contract import Nudge
-from ..lists import counted_through
+from ..lists import counted, counted_through
 from ..sections import FollowUpSection, NoResponseSection
 
 NO_RESPONSE_AFTER: Final = 30
@@ -57,11 +57,6 @@ def _not_before(ctx: Context, day: date, app: Application) -> tuple[date, dateti
     return day, due
 
 
-def _counted(day: date, through: int | None) -> bool:
-    """Whether an e-mail already counted this section in its "and N more" line."""
-    return through is not None and day.toordinal() <= through
-
-
 def items(ctx: Context) -> list[Item]:
     """Per application still waiting for an answer, its follow-up and its check.
 
@@ -83,13 +78,13 @@ def items(ctx: Context) -> list[Item]:
         check_day, check_due = _not_before(
             ctx, app.applied_on + timedelta(days=NO_RESPONSE_AFTER), app
         )
-        if check_key in done or _counted(check_day, check_counted):
+        if check_key in done or counted(check_day, check_counted):
             continue
         group = ("app", app.id)
         follow_key = f"follow_up:{app.id}"
         if silent and follow_key not in done:
             day, due = _not_before(ctx, app.applied_on + timedelta(days=FOLLOW_UP_AFTER), app)
-            if due >= ctx.reopened_at and not _counted(day, follow_counted):
+            if due >= ctx.reopened_at and not counted(day, follow_counted):
                 found.append(
                     _FollowUp(
                         day=day.toordinal(),

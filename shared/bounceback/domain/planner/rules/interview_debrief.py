@@ -14,7 +14,7 @@ from ..content import label
 from ..context import Context, Item
 from ..contract import Nudge
 from ..history import scheduled_interviews
-from ..lists import counted_through
+from ..lists import counted, counted_through
 from ..sections import InterviewDebriefSection
 
 
@@ -57,7 +57,7 @@ def items(ctx: Context) -> list[Item]:
     (unless sent, or counted in an e-mail's "and N more" line)."""
     found: list[Item] = []
     done = ctx.history.done
-    counted = counted_through(done, "interview_debrief")
+    debrief_counted = counted_through(done, "interview_debrief")
     for app in ctx.state.applications:
         standing = scheduled_interviews(app)
         if not standing:
@@ -68,7 +68,7 @@ def items(ctx: Context) -> list[Item]:
             if key in done or _later_event(ordered, event):
                 continue
             day = local_date(start, ctx.tzname) + timedelta(days=1)
-            if counted is not None and day.toordinal() <= counted:
+            if counted(day, debrief_counted):
                 continue  # counted in an e-mail's "and N more" line (`lists.py`)
             due = ctx.send_at(day)
             if due < ctx.reopened_at or due < as_utc(event.recorded_at):
