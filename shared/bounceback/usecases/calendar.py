@@ -25,17 +25,30 @@ def calendar_url(base_url: str, secret: str) -> str:
     return f"{base_url}/calendar/{secret}.ics"
 
 
+def _store_fresh_secret(
+    store: RecordStore,
+    calendars: CalendarStore,
+    identity: Identity,
+    old: str | None,
+    now: datetime,
+) -> str:
+    """A new secret in place of `old` (None: the first); raises CalendarSecretTaken
+    when another request changed the secret meanwhile."""
+    if old is None:
+        get_or_create_profile(store, identity, now)
+    fresh = secrets.token_urlsafe(SECRET_BYTES)
+    calendars.set_calendar_secret(identity.user_id, fresh, old)
+    return fresh
+
+
 def feed_address(
     store: RecordStore, calendars: CalendarStore, identity: Identity, base_url: str, now: datetime
 ) -> str:
     """The caller's feed address, creating its secret on first use."""
     secret = calendars.get_calendar_secret(identity.user_id)
     if secret is None:
-        get_or_create_profile(store, identity, now)
-        fresh = secrets.token_urlsafe(SECRET_BYTES)
         try:
-            calendars.set_calendar_secret(identity.user_id, fresh, None)
-            secret = fresh
+            secret = _store_fresh_secret(store, calendars, identity, None, now)
         except CalendarSecretTaken:  # a request at the same moment created one
             secret = calendars.get_calendar_secret(identity.user_id)
             if secret is None:
@@ -48,11 +61,8 @@ def rotate_address(
 ) -> str:
     """A new secret for the caller; the old address stops working at once."""
     old = calendars.get_calendar_secret(identity.user_id)
-    if old is None:
-        get_or_create_profile(store, identity, now)
-    fresh = secrets.token_urlsafe(SECRET_BYTES)
     try:
-        calendars.set_calendar_secret(identity.user_id, fresh, old)
+        fresh = _store_fresh_secret(store, calendars, identity, old, now)
     except CalendarSecretTaken:
         raise Conflict("the calendar address changed meanwhile; try again") from None
     return calendar_url(base_url, fresh)
