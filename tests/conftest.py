@@ -175,10 +175,9 @@ class Delivery:
 @pytest.fixture
 def delivery(aws: Resolver, api: ApiClient) -> Iterator[Delivery]:
     """API, dispatcher and sender on one moto account; the clock is reset afterwards."""
-    from aws_lambda_powertools.utilities import parameters
-
+    from bounceback.adapters.tokens import forget_secrets
     from bounceback.infra import clock
 
-    parameters.clear_caches()
+    forget_secrets()
     yield Delivery(aws, api)
     clock.use(None)

@@ -237,7 +237,7 @@ def test_a_failure_midway_keeps_what_was_stored_and_a_repeat_completes_it(
     assert (second["created"], second["duplicates"], second["errors"]) == (30, 50, [])
 
 
-def test_unprocessed_items_are_sent_again_with_backoff() -> None:
+def test_unprocessed_items_are_sent_again_with_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     from bounceback.adapters import store as store_module
 
     answers = [
@@ -256,15 +256,11 @@ def test_unprocessed_items_are_sent_again_with_backoff() -> None:
         def serialize(self):  # type: ignore[no-untyped-def]
             return {"pk": {"S": "x"}}
 
-    original = store_module.d.BaseItem._get_connection
-    original_table = store_module.d.BaseItem.Meta.table_name
-    store_module.d.BaseItem._get_connection = classmethod(lambda cls: Connection())  # type: ignore[assignment,method-assign]
-    store_module.d.BaseItem.Meta.table_name = "t"
-    try:
-        ok = store_module.DynamoRecordStore._put_batch([Item(), Item()], waits.append)  # type: ignore[list-item]
-    finally:
-        store_module.d.BaseItem._get_connection = original  # type: ignore[method-assign]
-        store_module.d.BaseItem.Meta.table_name = original_table
+    monkeypatch.setattr(
+        store_module.d.BaseItem, "_get_connection", classmethod(lambda cls: Connection())
+    )
+    monkeypatch.setattr(store_module.d.BaseItem.Meta, "table_name", "t")
+    ok = store_module.DynamoRecordStore._put_batch([Item(), Item()], waits.append)  # type: ignore[list-item]
     assert ok and sent == [2, 1] and waits == [store_module.BACKOFF_S]
 
 

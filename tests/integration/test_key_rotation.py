@@ -15,7 +15,6 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from bounceback import wiring
 from bounceback.adapters import tokens as token_module
@@ -88,8 +87,7 @@ def rotate_fully(step: Step, secret: str) -> str:
 
 def fresh_caches() -> None:
     """A new container: nothing cached of the secret."""
-    parameters.clear_caches()
-    token_module._previous_versions().clear_cache()
+    token_module.forget_secrets()
 
 
 # ------------------------------------------------------------------ each step

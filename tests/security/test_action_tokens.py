@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
 from bounceback.adapters.action_tokens import ActionTokenCodec
-from bounceback.adapters.tokens import UnsubscribeTokens, key_id
+from bounceback.adapters.tokens import UnsubscribeTokens, forget_secrets, key_id
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.ports import InvalidToken
@@ -39,7 +38,7 @@ def b64(text: str) -> str:
 @pytest.fixture
 def apps(api: ApiClient) -> Iterator[dict[str, str]]:
     """alice and bob each have one application, still `applied`."""
-    parameters.clear_caches()
+    forget_secrets()
     clock.use(lambda: NOW)
     ids = {
         user: api.post("/applications", {"company": f"{user} Co", "role": "Dev"}, user=user).json[
@@ -316,8 +315,7 @@ def test_an_old_format_link_mailed_before_a_rotation_of_the_real_secret_still_re
     mailed_a2 = codec().issue("alice", "pause_week", None, NOW - timedelta(days=1))
 
     secrets.put_secret_value(SecretId=secret_arn, SecretString=NEW)
-    parameters.clear_caches()
-    token_module._previous_versions().clear_cache()
+    token_module.forget_secrets()
 
     assert post(api, mailed_a1) == 200
     assert post(api, mailed_a2) == 200

@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
+from bounceback.adapters.tokens import forget_secrets
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.wiring import action_tokens, unsubscribe_tokens
@@ -90,7 +90,7 @@ def assert_strict(reply: Reply) -> None:
 
 @pytest.fixture
 def app_id(api: ApiClient) -> Iterator[str]:
-    parameters.clear_caches()
+    forget_secrets()
     clock.use(lambda: NOW)
     yield api.post("/applications", {"company": "Globex", "role": "Dev"}).json["id"]
     clock.use(None)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
+from bounceback.adapters.tokens import forget_secrets
 from bounceback.infra import clock
 from bounceback.infra.settings import ApiSettings
 from bounceback.wiring import unsubscribe_tokens
@@ -23,7 +23,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 @pytest.fixture
 def token(api: ApiClient) -> str:
-    parameters.clear_caches()
+    forget_secrets()
     clock.use(lambda: NOW)
     assert api.get("/me", user="alice").status == 200
     assert api.get("/me", user="bob").status == 200

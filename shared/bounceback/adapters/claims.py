@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import boto3
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from bounceback.adapters import dynamo as d
+from bounceback.adapters import sessions
 from bounceback.domain.model import SentEmail
 from bounceback.ports import ClaimResult, StopFlag
 
@@ -38,7 +38,7 @@ class DynamoClaims:
         Reads only keys and message ids (all the SES-events function may read).
         """
         if self._client is None:
-            self._client = boto3.client(
+            self._client = sessions.client(
                 "dynamodb", region_name=d.BaseItem.Meta.region, endpoint_url=d.BaseItem.Meta.host
             )
         request: dict[str, Any] = {
@@ -60,7 +60,7 @@ class DynamoClaims:
 
     def _connection_for_transactions(self) -> Connection:
         if self._connection is None:
-            self._connection = Connection(region=d.BaseItem.Meta.region, host=d.BaseItem.Meta.host)
+            self._connection = d.transaction_connection()
         return self._connection
 
     def claim(self, user_id: str, email: SentEmail) -> ClaimResult:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -36,14 +36,16 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection, TableConnection
 from pynamodb.indexes import (
     AllProjection,
     GlobalSecondaryIndex,
     KeysOnlyProjection,
     LocalSecondaryIndex,
 )
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 
+from bounceback.adapters.sessions import SharedSessionConnection
 from bounceback.domain.limits import Usage
 from bounceback.domain.model import (
     Activity,
@@ -133,6 +135,26 @@ class BaseItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     item_type = DiscriminatorAttribute()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """pynamodb's connection for this class, moved onto the thread's shared botocore
+        session (`bounceback.adapters.sessions`); its table schema stays its own."""
+        table = super()._get_connection()
+        if not isinstance(table.connection, SharedSessionConnection):
+            meta = cast(MetaProtocol, cls.Meta)  # pynamodb fills in the defaults
+            connection = SharedSessionConnection(
+                region=meta.region,
+                host=meta.host,
+                connect_timeout_seconds=meta.connect_timeout_seconds,
+                read_timeout_seconds=meta.read_timeout_seconds,
+                max_retry_attempts=meta.max_retry_attempts,
+                max_pool_connections=meta.max_pool_connections,
+                extra_headers=meta.extra_headers,
+            )
+            connection.add_meta_table(table.get_meta_table())
+            table.connection = connection
+        return table
 
 
 class ProfileItem(BaseItem, discriminator="profile"):
@@ -257,6 +279,11 @@ def bind(table_name: str, *, region: str | None = None, host: str | None = None)
     BaseItem.Meta.host = host
     for cls in ITEM_CLASSES:
         cls._connection = None
+
+
+def transaction_connection() -> Connection:
+    """A connection for transactions on the bound table (the shared session's)."""
+    return SharedSessionConnection(region=BaseItem.Meta.region, host=BaseItem.Meta.host)
 
 
 # ------------------------------------------------------------------ mapping

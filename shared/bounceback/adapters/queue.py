@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import boto3
-
+from bounceback.adapters import sessions
 from bounceback.ports import BATCH_SIZE
 
 
@@ -25,7 +24,7 @@ class SqsQueue:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("sqs")
+            self._client = sessions.client("sqs")
         return self._client
 
     def send_batch(self, bodies: Sequence[str]) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
+
+from bounceback.adapters import sessions
 
 PENDING = "AWSPENDING"
 
@@ -16,7 +17,7 @@ class SecretsManagerVersions:
 
     def __init__(self, secret_id: str, client: Any | None = None) -> None:
         self._secret_id = secret_id
-        self._client = client or boto3.client("secretsmanager")
+        self._client = client or sessions.client("secretsmanager")
 
     def _describe(self) -> dict[str, Any]:
         return dict(self._client.describe_secret(SecretId=self._secret_id))

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from email.utils import formataddr
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
@@ -19,6 +18,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
 )
 
+from bounceback.adapters import sessions
 from bounceback.ports import (
     USER_TAG,
     AddressRejected,
@@ -74,7 +74,7 @@ class SesMailer:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client(
+            self._client = sessions.client(
                 "sesv2", config=Config(retries={"total_max_attempts": 1, "mode": "standard"})
             )
         return self._client

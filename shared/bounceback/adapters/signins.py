@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
+from bounceback.adapters import sessions
 
 
 class CognitoSignIns:
@@ -18,7 +18,7 @@ class CognitoSignIns:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("cognito-idp", region_name=self._region)
+            self._client = sessions.client("cognito-idp", region_name=self._region)
         return self._client
 
     def delete(self, user_id: str) -> None:

@@ -163,11 +163,13 @@ class DynamoRecordStore:
         """Is `address` on the suppression list (its own table, see `adapters.suppression`)?"""
         return self._suppressions is not None and self._suppressions.is_suppressed(address)
 
+    def _transaction_connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = d.transaction_connection()
+        return self._connection
+
     def _transaction(self) -> TransactWrite:
-        connection = self._connection or Connection(
-            region=d.BaseItem.Meta.region, host=d.BaseItem.Meta.host
-        )
-        self._connection = connection
+        connection = self._transaction_connection()
         if self._marker is not None:
             return _ClaimingTransaction(self._marker, connection)
         return TransactWrite(connection=connection)
@@ -179,7 +181,7 @@ class DynamoRecordStore:
         marker = d.LinkUsedItem(
             d.user_pk(user_id), d.used_sk(link_key), expires_at=int(keep_until.timestamp())
         )
-        return DynamoRecordStore(self._connection, marker, self._suppressions)
+        return DynamoRecordStore(self._transaction_connection(), marker, self._suppressions)
 
     def was_used(self, user_id: str, link_key: str) -> bool:
         try:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import boto3
+from bounceback.adapters import sessions
 
 
 def normalise(address: str) -> str:
@@ -42,7 +42,7 @@ class HashedSuppressionList:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client(
+            self._client = sessions.client(
                 "dynamodb", region_name=self._region, endpoint_url=self._endpoint_url
             )
         return self._client

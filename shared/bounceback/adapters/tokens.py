@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from bounceback.adapters import sessions
 from bounceback.ports import InvalidToken
 
 # Every e-mail carries a fresh token; a year covers an old e-mail found in the archive.
@@ -52,27 +53,28 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else bytes(value).decode()
 
 
+@cache
+def _secrets(stage: str) -> Any:
+    """A Powertools secrets provider for one version stage, on the thread's SDK session.
+
+    One per stage: a provider's cache key is the secret's name alone, so reading
+    AWSPREVIOUS through the provider that caches AWSCURRENT would overwrite it.
+    """
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_session=sessions.boto3_session())
+
+
 def read_secret(secret_id: str, max_age: int = 300, force: bool = False) -> str:
     """The secret's current value through Powertools parameters (cached `max_age` s;
     `force` reads it again now)."""
-    from aws_lambda_powertools.utilities import parameters
-
     # The stage named, though AWSCURRENT is the default: moto's default version does not
     # follow AWSCURRENT when a rotation moves it (UpdateSecretVersionStage), AWS's does.
     return _text(
-        parameters.get_secret(
+        _secrets("AWSCURRENT").get(
             secret_id, max_age=max_age, force_fetch=force, VersionStage="AWSCURRENT"
         )
     )
-
-
-@cache
-def _previous_versions() -> Any:
-    # A provider of its own: Powertools' cache key is the name alone, so reading the
-    # AWSPREVIOUS stage through the default provider would overwrite the current value.
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-    return SecretsProvider()
 
 
 def read_previous_secret(secret_id: str, max_age: int = 300, force: bool = False) -> str | None:
@@ -81,12 +83,18 @@ def read_previous_secret(secret_id: str, max_age: int = 300, force: bool = False
 
     try:
         return _text(
-            _previous_versions().get(
+            _secrets("AWSPREVIOUS").get(
                 secret_id, max_age=max_age, force_fetch=force, VersionStage="AWSPREVIOUS"
             )
         )
     except GetParameterError:
         return None
+
+
+def forget_secrets() -> None:
+    """Drop every cached secret value: the next read asks Secrets Manager."""
+    for stage in ("AWSCURRENT", "AWSPREVIOUS"):
+        _secrets(stage).clear_cache()
 
 
 class SigningKeys:
