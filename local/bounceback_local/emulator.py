@@ -23,12 +23,18 @@ a query of an index every item unsorted (moto sorts what an index query finds by
 index's keys and the table's, a total order, so the order it starts from cannot
 show). Scans keep moto's sorted walk: their pages follow that order.
 
+A query's answer is also handled three times over: moto deep-copies every item it
+found (so that projecting them cannot touch the stored ones; the projections make new
+items, so the copy protects nothing here and is skipped in a query), turns each into
+plain dictionaries through a generic walk that asks every value what it is (here a
+walk that knows the attribute kinds, the same dictionaries), and writes them as JSON
+by walking every attribute value through the service model, member by member.
+
 Two costs of every request go too: moto's server looks the service of a request up
 by listing its own package directory and trying hundreds of URL patterns (the answer
-for a host never changes: it is kept), and its JSON answers are written by walking
-every DynamoDB attribute value through the service model, member by member (a value
-of a plain kind, a string, number, boolean, null or set of those, is already what
-the model would write: it is written as it is).
+for a host never changes: it is kept), and the JSON writing just named: a value made
+only of plain kinds (strings, numbers, booleans, nulls, their sets, and lists and maps
+of those) is already what the model would write, so it is written as it is.
 
 Importing this module fails loudly if another moto version is installed: the
 adjustments rely on how that version's transaction and query code work, and
@@ -59,9 +65,12 @@ check_version(version("moto"))
 
 from moto.core.serialize import BaseJSONSerializer  # noqa: E402
 from moto.dynamodb import models as dynamodb_models  # noqa: E402
+from moto.dynamodb import responses as dynamodb_responses  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models import table as table_module  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.dynamodb.models.utilities import dynamo_to_dict  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 
 _original_transact_write_items = DynamoDBBackend.transact_write_items
@@ -70,6 +79,7 @@ _original_all_items = Table.all_items
 _QUERY_SIGNATURE = inspect.signature(_original_query)
 _original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
 _original_json_structure = BaseJSONSerializer._serialize_type_structure
+_original_dynamo_to_dict = dynamo_to_dict
 
 # (table, hash key, range key or None, deep copy of the item or None if there was none)
 Backup = tuple[Table, DynamoType, DynamoType | None, Any]
@@ -87,6 +97,21 @@ class _CopyKeepingTables:
     def deepcopy(value: Any, memo: Any = None) -> Any:
         if isinstance(value, Table) and value.stream_shard is None:
             return value
+        return copy.deepcopy(value, memo)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+class _QueryResultsUncopied:
+    """Stands in for the `copy` module inside moto's table code: in a query (see
+    `_query`) the list of items found is copied, not the items; anything else is
+    copied as the `copy` module would."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        if _scope.table is not None and type(value) is list:
+            return list(value)
         return copy.deepcopy(value, memo)
 
     def __getattr__(self, name: str) -> Any:
@@ -213,7 +238,38 @@ def _is_plain_attribute_value(value: Any) -> bool:
     ((kind, inner),) = value.items()
     if kind in _PLAIN_KINDS:
         return type(inner) is _PLAIN_KINDS[kind]
-    return kind in _PLAIN_SET_KINDS and type(inner) is list and all(type(v) is str for v in inner)
+    if kind in _PLAIN_SET_KINDS:
+        return type(inner) is list and all(type(v) is str for v in inner)
+    if kind == "L":
+        return type(inner) is list and all(_is_plain_attribute_value(v) for v in inner)
+    if kind == "M":
+        return type(inner) is dict and all(
+            type(k) is str and _is_plain_attribute_value(v) for k, v in inner.items()
+        )
+    return False
+
+
+def _dynamo_to_dict(obj: Any) -> Any:
+    """moto's `dynamo_to_dict`, the same dictionaries, walking attribute values by kind;
+    anything else (binary values, objects with `to_json`, times) goes to moto's."""
+    kind = type(obj)
+    if kind is DynamoType:
+        attribute = obj.type
+        inner = obj.value
+        if attribute in _PLAIN_KINDS:
+            return {attribute: inner}
+        if attribute in _PLAIN_SET_KINDS or attribute == "L":
+            return {attribute: [_dynamo_to_dict(v) for v in inner]}
+        if attribute == "M":
+            return {"M": {k: _dynamo_to_dict(v) for k, v in inner.items()}}
+        return _original_dynamo_to_dict(obj)
+    if kind is dict:
+        return {k: _dynamo_to_dict(v) for k, v in obj.items()}
+    if kind is list:
+        return [_dynamo_to_dict(v) for v in obj]
+    if kind is str or kind is int or kind is bool or obj is None:
+        return obj
+    return _original_dynamo_to_dict(obj)
 
 
 def _json_structure(
@@ -234,6 +290,8 @@ def install() -> None:
     Table.all_items = _all_items  # type: ignore[method-assign]
     DomainDispatcherApplication.get_backend_for_host = _backend_for_host  # type: ignore[method-assign]
     BaseJSONSerializer._serialize_type_structure = _json_structure  # type: ignore[method-assign]
+    table_module.copy = _QueryResultsUncopied()  # type: ignore[attr-defined,assignment]
+    dynamodb_responses.dynamo_to_dict = _dynamo_to_dict  # type: ignore[attr-defined]
 
 
 def uninstall() -> None:
@@ -244,6 +302,8 @@ def uninstall() -> None:
     DomainDispatcherApplication.get_backend_for_host = _original_backend_for_host  # type: ignore[method-assign]
     BaseJSONSerializer._serialize_type_structure = _original_json_structure  # type: ignore[method-assign]
     dynamodb_models.copy = copy  # type: ignore[attr-defined]
+    table_module.copy = copy  # type: ignore[attr-defined]
+    dynamodb_responses.dynamo_to_dict = _original_dynamo_to_dict  # type: ignore[attr-defined]
 
 
 def installed() -> bool:
@@ -253,4 +313,6 @@ def installed() -> bool:
         and Table.all_items is _all_items
         and DomainDispatcherApplication.get_backend_for_host is _backend_for_host
         and BaseJSONSerializer._serialize_type_structure is _json_structure
+        and isinstance(table_module.copy, _QueryResultsUncopied)  # type: ignore[attr-defined]
+        and dynamodb_responses.dynamo_to_dict is _dynamo_to_dict  # type: ignore[attr-defined]
     )

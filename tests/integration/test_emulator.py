@@ -490,3 +490,73 @@ def test_answers_are_written_as_moto_writes_them(server: EmbeddedMoto, dynamodb:
     assert adjusted == plain
     assert adjusted[0]["Item"] == item
     assert emulator.installed()
+
+
+def test_projected_queries_answer_as_moto_does_and_leave_the_items_as_stored(
+    server: EmbeddedMoto, dynamodb: Any
+) -> None:
+    # The query's copy of the items it found is skipped: projections (of the request
+    # and of a keys-only index) must still answer as moto does and change nothing stored.
+    table = "projected"
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "due", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "KeysOnly",
+                "KeySchema": [{"AttributeName": "due", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    stored = {
+        **_key("u", "1"),
+        "due": {"S": "d"},
+        "events": {"L": [{"M": {"kind": {"S": "applied"}, "on": {"S": "2027-01-02"}}}]},
+        "tags": {"SS": ["a", "b"]},
+        "blob": {"B": b"\x00z"},
+    }
+    dynamodb.put_item(TableName=table, Item=stored)
+    runs: list[dict[str, Any]] = [
+        {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :p",
+            "ProjectionExpression": "events[0].kind, tags",
+            "ExpressionAttributeValues": {":p": {"S": "u"}},
+        },
+        {
+            "TableName": table,
+            "IndexName": "KeysOnly",
+            "KeyConditionExpression": "due = :d",
+            "ExpressionAttributeValues": {":d": {"S": "d"}},
+        },
+        {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "u"}},
+        },
+    ]
+    adjusted = [_all_pages(dynamodb, **run) for run in runs]
+    with server.journaled.lock:
+        emulator.uninstall()
+    try:
+        plain = [_all_pages(dynamodb, **run) for run in runs]
+    finally:
+        with server.journaled.lock:
+            emulator.install()
+    assert adjusted == plain
+    assert adjusted[0] == [
+        [{"events": {"L": [{"M": {"kind": {"S": "applied"}}}]}, "tags": {"SS": ["a", "b"]}}]
+    ]
+    assert adjusted[1] == [[{"pk": {"S": "u"}, "sk": {"S": "1"}, "due": {"S": "d"}}]]
+    assert dynamodb.get_item(TableName=table, Key=_key("u", "1"))["Item"] == stored
+    assert emulator.installed()
