@@ -30,6 +30,11 @@ plain dictionaries through a generic walk that asks every value what it is (here
 walk that knows the attribute kinds, the same dictionaries), and writes them as JSON
 by walking every attribute value through the service model, member by member.
 
+A transactional write parses each update expression twice (once to check the names
+and values it uses, once to apply it), and every write of the stack repeats a few
+expressions: a parsed expression is kept by its text (moto never changes a parsed
+one: it applies a copy).
+
 Two costs of every request go too: moto's server looks the service of a request up
 by listing its own package directory and trying hundreds of URL patterns (the answer
 for a host never changes: it is kept), and the JSON writing just named: a value made
@@ -44,6 +49,7 @@ tests/integration/test_emulator.py checks the semantics they must keep.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import threading
 from importlib.metadata import version
@@ -71,6 +77,7 @@ from moto.dynamodb.models import table as table_module  # noqa: E402
 from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 from moto.dynamodb.models.utilities import dynamo_to_dict  # noqa: E402
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 
 _original_transact_write_items = DynamoDBBackend.transact_write_items
@@ -80,6 +87,8 @@ _QUERY_SIGNATURE = inspect.signature(_original_query)
 _original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
 _original_json_structure = BaseJSONSerializer._serialize_type_structure
 _original_dynamo_to_dict = dynamo_to_dict
+_original_parse_update = UpdateExpressionParser.make
+_original_make_descriptor = UpdateExpressionParser.__dict__["make"]
 
 # (table, hash key, range key or None, deep copy of the item or None if there was none)
 Backup = tuple[Table, DynamoType, DynamoType | None, Any]
@@ -116,6 +125,16 @@ class _QueryResultsUncopied:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_update(expression: str) -> Any:
+    return _original_parse_update(expression)
+
+
+def _parse_update(cls: type, expression: str) -> Any:
+    """moto's `UpdateExpressionParser.make`, kept by the expression's text."""
+    return _parsed_update(expression)
 
 
 def _table_of(backend: DynamoDBBackend, name: Any) -> Table | None:
@@ -292,6 +311,7 @@ def install() -> None:
     BaseJSONSerializer._serialize_type_structure = _json_structure  # type: ignore[method-assign]
     table_module.copy = _QueryResultsUncopied()  # type: ignore[attr-defined,assignment]
     dynamodb_responses.dynamo_to_dict = _dynamo_to_dict  # type: ignore[attr-defined]
+    UpdateExpressionParser.make = classmethod(_parse_update)
 
 
 def uninstall() -> None:
@@ -304,6 +324,7 @@ def uninstall() -> None:
     dynamodb_models.copy = copy  # type: ignore[attr-defined]
     table_module.copy = copy  # type: ignore[attr-defined]
     dynamodb_responses.dynamo_to_dict = _original_dynamo_to_dict  # type: ignore[attr-defined]
+    UpdateExpressionParser.make = _original_make_descriptor
 
 
 def installed() -> bool:
@@ -315,4 +336,5 @@ def installed() -> bool:
         and BaseJSONSerializer._serialize_type_structure is _json_structure
         and isinstance(table_module.copy, _QueryResultsUncopied)  # type: ignore[attr-defined]
         and dynamodb_responses.dynamo_to_dict is _dynamo_to_dict  # type: ignore[attr-defined]
+        and UpdateExpressionParser.__dict__["make"].__func__ is _parse_update
     )

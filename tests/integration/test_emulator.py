@@ -560,3 +560,35 @@ def test_projected_queries_answer_as_moto_does_and_leave_the_items_as_stored(
     assert adjusted[1] == [[{"pk": {"S": "u"}, "sk": {"S": "1"}, "due": {"S": "d"}}]]
     assert dynamodb.get_item(TableName=table, Key=_key("u", "1"))["Item"] == stored
     assert emulator.installed()
+
+
+def test_a_parsed_update_expression_is_reused_with_each_request_s_own_values(
+    server: EmbeddedMoto, dynamodb: Any
+) -> None:
+    table = _table(dynamodb, "reparsed")
+    expression = "SET #n = if_not_exists(#n, :zero) + :step, tags = list_append(:tag, :none)"
+    hits_before = emulator._parsed_update.cache_info().hits
+    for user, step in (("a", "1"), ("b", "5"), ("a", "2")):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key(user),
+                        "UpdateExpression": expression,
+                        "ExpressionAttributeNames": {"#n": "n"},
+                        "ExpressionAttributeValues": {
+                            ":zero": {"N": "0"},
+                            ":step": {"N": step},
+                            ":tag": {"L": [{"S": f"{user}{step}"}]},
+                            ":none": {"L": []},
+                        },
+                    }
+                }
+            ]
+        )
+    # Parsed once per text: every later use (two per transactional update) is a hit.
+    assert emulator._parsed_update.cache_info().hits - hits_before >= 5
+    items = {i["pk"]["S"]: i for i in _everything(dynamodb, table)}
+    assert items["a"]["n"] == {"N": "3"} and items["a"]["tags"] == {"L": [{"S": "a2"}]}
+    assert items["b"]["n"] == {"N": "5"} and items["b"]["tags"] == {"L": [{"S": "b5"}]}
