@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
@@ -25,6 +25,8 @@ from moto.dynamodb.models import DynamoDBBackend
 
 from bounceback_local import emulator
 from bounceback_local.backend import EmbeddedMoto
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +50,16 @@ def dynamodb(server: EmbeddedMoto) -> Any:
     return boto3.client("dynamodb", region_name="us-east-1", endpoint_url=server.url)
 
 
-def _table(dynamodb: Any, name: str, *, range_key: bool = True, stream: bool = False) -> str:
+def _table(
+    dynamodb: Any,
+    name: str,
+    *,
+    range_key: bool = True,
+    stream: bool = False,
+    index: tuple[str, list[str], str] | None = None,
+) -> str:
+    """A table keyed `pk` (and `sk`), with string attributes; `index` adds one global
+    secondary index: its name, its key attributes (hash, then range) and projection type."""
     keys = [{"AttributeName": "pk", "KeyType": "HASH"}]
     attributes = [{"AttributeName": "pk", "AttributeType": "S"}]
     if range_key:
@@ -57,6 +68,19 @@ def _table(dynamodb: Any, name: str, *, range_key: bool = True, stream: bool = F
     extra: dict[str, Any] = {}
     if stream:
         extra["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
+    if index is not None:
+        index_name, index_keys, projection = index
+        attributes += [{"AttributeName": key, "AttributeType": "S"} for key in index_keys]
+        extra["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index_name,
+                "KeySchema": [
+                    {"AttributeName": key, "KeyType": kind}
+                    for key, kind in zip(index_keys, ("HASH", "RANGE"), strict=False)
+                ],
+                "Projection": {"ProjectionType": projection},
+            }
+        ]
     dynamodb.create_table(
         TableName=name,
         KeySchema=keys,
@@ -65,6 +89,17 @@ def _table(dynamodb: Any, name: str, *, range_key: bool = True, stream: bool = F
         **extra,
     )
     return name
+
+
+def _as_plain_moto(server: EmbeddedMoto, action: Callable[[], T]) -> T:
+    """`action`'s result with moto as it comes (the adjustments off meanwhile)."""
+    with server.journaled.lock:
+        emulator.uninstall()
+    try:
+        return action()
+    finally:
+        with server.journaled.lock:
+            emulator.install()
 
 
 def _key(pk: str, sk: str | None = "A") -> dict[str, Any]:
@@ -309,31 +344,7 @@ def _all_pages(dynamodb: Any, **query: Any) -> list[list[dict[str, Any]]]:
 def test_queries_answer_as_moto_does_without_the_adjustment(
     server: EmbeddedMoto, dynamodb: Any
 ) -> None:
-    table = "queried"
-    dynamodb.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-            {"AttributeName": "due", "AttributeType": "S"},
-            {"AttributeName": "at", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "Due",
-                "KeySchema": [
-                    {"AttributeName": "due", "KeyType": "HASH"},
-                    {"AttributeName": "at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = _table(dynamodb, "queried", index=("Due", ["due", "at"], "ALL"))
     hash_only = _table(dynamodb, "queried-hash-only", range_key=False)
     # Written out of key order, some index keys shared, some items not in the index.
     for number in (7, 3, 11, 0, 5, 9, 1, 12, 4, 8, 2, 10, 6):
@@ -396,13 +407,7 @@ def test_queries_answer_as_moto_does_without_the_adjustment(
         }
     )
     adjusted = [_all_pages(dynamodb, **run) for run in runs]
-    with server.journaled.lock:
-        emulator.uninstall()
-    try:
-        plain = [_all_pages(dynamodb, **run) for run in runs]
-    finally:
-        with server.journaled.lock:
-            emulator.install()
+    plain = _as_plain_moto(server, lambda: [_all_pages(dynamodb, **run) for run in runs])
     assert adjusted == plain
     assert [len(p) for p in adjusted[1]] == [4, 4, 4, 1]  # pages, LastEvaluatedKey included
     assert sum(len(p) for p in adjusted[5]) == 12
@@ -480,13 +485,7 @@ def test_answers_are_written_as_moto_writes_them(server: EmbeddedMoto, dynamodb:
         return found
 
     adjusted = answers()
-    with server.journaled.lock:
-        emulator.uninstall()
-    try:
-        plain = answers()
-    finally:
-        with server.journaled.lock:
-            emulator.install()
+    plain = _as_plain_moto(server, answers)
     assert adjusted == plain
     assert adjusted[0]["Item"] == item
     assert emulator.installed()
@@ -497,27 +496,7 @@ def test_projected_queries_answer_as_moto_does_and_leave_the_items_as_stored(
 ) -> None:
     # The query's copy of the items it found is skipped: projections (of the request
     # and of a keys-only index) must still answer as moto does and change nothing stored.
-    table = "projected"
-    dynamodb.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-            {"AttributeName": "due", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "KeysOnly",
-                "KeySchema": [{"AttributeName": "due", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "KEYS_ONLY"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = _table(dynamodb, "projected", index=("KeysOnly", ["due"], "KEYS_ONLY"))
     stored = {
         **_key("u", "1"),
         "due": {"S": "d"},
@@ -546,13 +525,7 @@ def test_projected_queries_answer_as_moto_does_and_leave_the_items_as_stored(
         },
     ]
     adjusted = [_all_pages(dynamodb, **run) for run in runs]
-    with server.journaled.lock:
-        emulator.uninstall()
-    try:
-        plain = [_all_pages(dynamodb, **run) for run in runs]
-    finally:
-        with server.journaled.lock:
-            emulator.install()
+    plain = _as_plain_moto(server, lambda: [_all_pages(dynamodb, **run) for run in runs])
     assert adjusted == plain
     # A string set has no order (moto's projection may give it in another).
     [[projected]] = adjusted[0]
