@@ -94,13 +94,18 @@ _original_make_descriptor = UpdateExpressionParser.__dict__["make"]
 Backup = tuple[Table, DynamoType, DynamoType | None, Any]
 
 
-class _CopyKeepingTables:
-    """Stands in for the `copy` module inside moto's DynamoDB models.
+class _CopyModuleStandIn:
+    """Stands in for the `copy` module inside one of moto's modules: a subclass says
+    what its `deepcopy` does differently; everything else is the `copy` module's."""
 
-    A table without a stream "deep-copies" as itself, so moto's rollback (putting
-    its copies back in place of the tables) puts each table back in its own place;
-    everything else is copied as the `copy` module would.
-    """
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+
+class _CopyKeepingTables(_CopyModuleStandIn):
+    """In moto's DynamoDB models: a table without a stream "deep-copies" as itself, so
+    moto's rollback (putting its copies back in place of the tables) puts each table
+    back in its own place; everything else is copied as the `copy` module would."""
 
     @staticmethod
     def deepcopy(value: Any, memo: Any = None) -> Any:
@@ -108,23 +113,16 @@ class _CopyKeepingTables:
             return value
         return copy.deepcopy(value, memo)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(copy, name)
 
-
-class _QueryResultsUncopied:
-    """Stands in for the `copy` module inside moto's table code: in a query (see
-    `_query`) the list of items found is copied, not the items; anything else is
-    copied as the `copy` module would."""
+class _QueryResultsUncopied(_CopyModuleStandIn):
+    """In moto's table code: in a query (see `_query`) the list of items found is
+    copied, not the items; anything else is copied as the `copy` module would."""
 
     @staticmethod
     def deepcopy(value: Any, memo: Any = None) -> Any:
         if _scope.table is not None and type(value) is list:
             return list(value)
         return copy.deepcopy(value, memo)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(copy, name)
 
 
 @functools.lru_cache(maxsize=1024)
